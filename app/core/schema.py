@@ -1,0 +1,144 @@
+"""Every synced table, as SQLAlchemy Core, valid on SQLite (client cache) and Postgres (server).
+
+Column types keep values exact on both engines (DESIGN §2):
+* ``Money`` / ``Quantity``: NUMERIC on Postgres; on SQLite integer cents / integer ×10⁴, because
+  SQLAlchemy's Numeric is stored as REAL there and SQL sums would drift.
+* ``UtcDateTime``: timestamptz on Postgres; on SQLite an ISO-8601 UTC string (sortable), read
+  back timezone-aware. Naive datetimes are refused on write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+from app.core.money import AMOUNT_PLACES, QUANTITY_PLACES, from_scaled_int, scaled_int, to_decimal
+
+
+class _ScaledDecimal(TypeDecorator[Decimal]):
+    impl = sa.Numeric
+    cache_ok = True
+    places: int = 2
+
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(sa.BigInteger())
+        return dialect.type_descriptor(sa.Numeric(18, self.places))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        number = to_decimal(value)
+        if dialect.name == "sqlite":
+            return scaled_int(number, self.places)
+        scaled_int(number, self.places)  # same precision rule on every engine
+        return number
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return from_scaled_int(int(value), self.places)
+        return Decimal(value).quantize(Decimal(1).scaleb(-self.places))
+
+
+class Money(_ScaledDecimal):
+    """An amount with 2 decimals: NUMERIC(18,2) / integer cents on SQLite."""
+
+    places = AMOUNT_PLACES
+    cache_ok = True
+
+
+class Quantity(_ScaledDecimal):
+    """A quantity or unit price with 4 decimals: NUMERIC(18,4) / integer ×10⁴ on SQLite."""
+
+    places = QUANTITY_PLACES
+    cache_ok = True
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware instant, always returned in UTC."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(sa.String(32))
+        return dialect.type_descriptor(sa.DateTime(timezone=True))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, dt.datetime):
+            raise TypeError(f"expected a datetime, got {type(value).__name__}")
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("naive datetime refused: pass a timezone-aware value")
+        utc = value.astimezone(dt.UTC)
+        if dialect.name == "sqlite":
+            return utc.isoformat(timespec="microseconds")
+        return utc
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
+        if value.tzinfo is None:  # a value written by something else than this type
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+#: tables that clients replicate; the sync issue attaches change capture to each
+SYNCED_TABLES: list[str] = []
+
+
+def synced_table(name: str, *columns: sa.schema.SchemaItem) -> sa.Table:
+    """A replicated table with the common columns every synced row carries (DESIGN §2)."""
+    table = sa.Table(
+        name,
+        metadata,
+        sa.Column("id", sa.Uuid(), primary_key=True),
+        sa.Column("version", sa.BigInteger(), nullable=False, server_default="0"),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("updated_at", UtcDateTime(), nullable=False),
+        sa.Column("updated_by", sa.Uuid(), nullable=True),
+        sa.Column("archived", sa.Boolean(), nullable=False, server_default=sa.false()),
+        *columns,
+    )
+    SYNCED_TABLES.append(name)
+    return table
+
+
+ROLES = ("admin", "manager", "sales_rep", "clerk", "planner")
+
+#: the tenant's users as every client may see them (owner pickers, "assigned to"); secrets stay
+#: in the server's own tables
+app_user = synced_table(
+    "app_user",
+    sa.Column("username", sa.String(64), nullable=False, unique=True),
+    sa.Column("display_name", sa.String(128), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("disabled", sa.Boolean(), nullable=False, server_default=sa.false()),
+    sa.Column("locale", sa.String(8), nullable=False, server_default="zh_CN"),
+    sa.CheckConstraint("role IN ('admin','manager','sales_rep','clerk','planner')", name="role"),
+)

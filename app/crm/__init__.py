@@ -1,0 +1,1 @@
+"""CRM: customers, contacts, leads, opportunities, activities, cases, the 360° view (no Qt)."""

@@ -1,0 +1,1 @@
+"""ERP: products, inventory, sales, purchasing, production, finance; planning engines (no Qt)."""

@@ -1,0 +1,1 @@
+"""Client side of sync: SQLite cache, outbox, pull/push engine, conflict inbox (no Qt)."""

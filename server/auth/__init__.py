@@ -1,0 +1,1 @@
+"""Authentication: password hashes, opaque tokens, sign-in throttling."""

@@ -6,10 +6,12 @@ import datetime as dt
 from collections.abc import Callable
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 
 from app import __version__
 from app.core.schema import utcnow
-from server.api import admin, auth, errors, health
+from server.api import admin, auth, errors, health, sync
+from server.api.gzip_request import GzipRequest
 from server.api.limits import BodyLimit
 from server.settings import Settings
 from server.tenancy import Cluster, connect_cluster
@@ -27,8 +29,12 @@ def create_app(
     app.state.cluster = cluster or connect_cluster(settings)
     app.state.clock = clock
     errors.install(app)
+    # outermost last: the raw size is capped first, then the inflated size
+    app.add_middleware(GzipRequest, max_inflated=settings.max_inflated_bytes)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(admin.router)
+    app.include_router(sync.router)
     return app

@@ -32,3 +32,6 @@ def current_revision(connection: Connection) -> str | None:
 
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+#: the wire schema version clients must speak (bumped when synced tables change shape)
+SCHEMA_VERSION = 1

@@ -34,3 +34,43 @@ def allowed(role: str, action: str) -> bool:
 def require(role: str, action: str) -> None:
     if not allowed(role, action):
         raise PermissionDenied(role=role, action=action)
+
+
+# --- sync: which mutations a role may push, which scopes it may pull -------------------------------
+_SELLING = frozenset({"admin", "manager", "sales_rep"})
+_STOCK = frozenset({"admin", "manager", "clerk"})
+_CATALOG = frozenset({"admin", "manager", "clerk", "planner"})
+
+#: mutation name → roles that may run it; a name missing here is refused for everyone
+MUTATIONS: dict[str, frozenset[str]] = {
+    "crm.customer.create": _SELLING,
+    "crm.customer.update": _SELLING,
+    "crm.customer.archive": _SELLING,
+    "crm.contact.create": _SELLING,
+    "crm.contact.update": _SELLING,
+    "crm.activity.log": _SELLING,
+    "erp.product.create": _CATALOG,
+    "erp.product.update": _CATALOG,
+    "erp.location.create": _CATALOG,
+    "erp.stock.move": _STOCK,
+}
+
+#: scope → roles that pull it (a clerk never pulls CRM notes)
+PULL_SCOPES: dict[str, frozenset[str]] = {
+    "directory": frozenset(ROLES),
+    "crm": _SELLING,
+    "inventory": frozenset(ROLES),
+}
+
+
+def may_run(role: str, mutation: str) -> bool:
+    return role in MUTATIONS.get(mutation, frozenset())
+
+
+def require_mutation(role: str, mutation: str) -> None:
+    if not may_run(role, mutation):
+        raise PermissionDenied(role=role, action=mutation)
+
+
+def scopes_for(role: str) -> list[str]:
+    return sorted(scope for scope, roles in PULL_SCOPES.items() if role in roles)

@@ -29,7 +29,9 @@ class Settings(BaseSettings):
     throttle_base_seconds: int = 30
     throttle_max_seconds: int = 15 * 60
     min_password_length: int = 8
-    max_body_bytes: int = 1024 * 1024
+    max_body_bytes: int = 8 * 1024 * 1024
+    #: cap on a gzip request body once inflated
+    max_inflated_bytes: int = 32 * 1024 * 1024
 
     #: server sessions never sit in a transaction or a statement forever (DESIGN §4: horizon)
     statement_timeout_ms: int = 30_000

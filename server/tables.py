@@ -32,6 +32,8 @@ tenant_info = sa.Table(
     sa.Column("epoch", sa.BigInteger(), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("restored_at", UtcDateTime(), nullable=True),
+    #: change-log cursors below this xid were compacted away (migration 0002)
+    sa.Column("compaction_floor", sa.BigInteger(), nullable=False, server_default="0"),
     sa.CheckConstraint("singleton", name="single_row"),
 )
 
@@ -70,4 +72,32 @@ login_throttle = sa.Table(
 )
 
 #: state that a restore empties: a restored tenant trusts no earlier token or client state
-RESET_ON_RESTORE = ("auth_token", "login_throttle")
+RESET_ON_RESTORE: tuple[str, ...] = ("auth_token", "login_throttle")
+
+# --- sync state (DESIGN §4) ----------------------------------------------------------------------
+#: one row per synced client: exactly-once needs the last mutation id it applied
+sync_client = sa.Table(
+    "sync_client",
+    metadata,
+    sa.Column("client_id", sa.Uuid(), primary_key=True),
+    sa.Column("user_id", sa.Uuid(), sa.ForeignKey("app_user.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("last_mutation_id", sa.BigInteger(), nullable=False, server_default="0"),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("last_seen_at", UtcDateTime(), nullable=False),
+)
+
+#: the stored result of every mutation, so a resent one gets the same answer and runs once
+mutation_log = sa.Table(
+    "mutation_log",
+    metadata,
+    sa.Column("client_id", sa.Uuid(), primary_key=True),
+    sa.Column("mutation_id", sa.BigInteger(), primary_key=True),
+    sa.Column("name", sa.String(80), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sa.Column("args_hash", sa.String(32), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("result", sa.JSON(), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+)
+
+RESET_ON_RESTORE = (*RESET_ON_RESTORE, "sync_client", "mutation_log")

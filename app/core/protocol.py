@@ -76,3 +76,73 @@ class PasswordChange(_Strict):
 class HealthOut(BaseModel):
     status: Literal["ok"] = "ok"
     version: str
+
+
+# --- sync (DESIGN §4) ---------------------------------------------------------------------------
+MutationName = Annotated[str, StringConstraints(min_length=3, max_length=80, pattern=r"^[a-z0-9_.]+$")]
+
+
+class Cursor(BaseModel):
+    """Where a client's pull stands: every change at or before (xact, seq) of this epoch is in
+    its cache. ``xact`` is a Postgres xid8; after a caught-up pull it is the horizon − 1."""
+
+    epoch: int
+    xact: int = 0
+    seq: int = 0
+
+
+class MutationIn(_Strict):
+    id: int = Field(ge=1, description="dense per-client mutation id: the server expects last + 1")
+    name: MutationName
+    version: int = Field(ge=1, le=1000)
+    args: dict[str, object]
+
+
+class PushIn(_Strict):
+    client_id: uuid.UUID
+    schema_version: int = Field(ge=1)
+    mutations: list[MutationIn] = Field(max_length=5000)
+
+
+class FieldConflictOut(BaseModel):
+    table: str
+    row_id: uuid.UUID
+    field: str
+    base: object
+    mine: object
+    theirs: object
+
+
+class MutationResult(BaseModel):
+    id: int
+    status: Literal["applied", "conflict", "rejected"]
+    #: the server transaction that applied it: the mutation leaves the client's outbox once a
+    #: pull's cursor has passed this point
+    checkpoint: int | None = None
+    error: ErrorOut | None = None
+    conflicts: list[FieldConflictOut] = []
+
+
+class PushOut(BaseModel):
+    results: list[MutationResult]
+    #: the batch stopped early on a transient failure; resend the rest later
+    stopped: bool = False
+    last_mutation_id: int
+
+
+class PullIn(_Strict):
+    client_id: uuid.UUID
+    cursor: Cursor | None = None
+    limit: int = Field(default=2000, ge=1, le=20000)
+
+
+class SyncMetaOut(BaseModel):
+    tenant_id: uuid.UUID
+    epoch: int
+    schema_version: int
+    server_version: str
+    scopes: list[str]
+    mutations: list[str]
+    last_mutation_id: int | None = None
+    #: cursors older than this (same epoch) were compacted away: such a client must resync
+    compaction_floor: int = 0

@@ -142,3 +142,106 @@ app_user = synced_table(
     sa.Column("locale", sa.String(8), nullable=False, server_default="zh_CN"),
     sa.CheckConstraint("role IN ('admin','manager','sales_rep','clerk','planner')", name="role"),
 )
+
+# --- the first replicated business tables (the CRM and inventory issues extend them) -----------
+#: table → scope: a role pulls only the scopes the permission matrix grants it (DESIGN §4)
+SCOPES: dict[str, str] = {"app_user": "directory"}
+#: fields whose clashes go to the conflict inbox instead of "later write wins"
+GUARDED: dict[str, frozenset[str]] = {}
+#: tables whose rows only accumulate: never a conflict (DESIGN §4)
+APPEND_ONLY: set[str] = set()
+
+party = synced_table(
+    "party",
+    sa.Column("code", sa.String(32), nullable=True),
+    sa.Column("kind", sa.String(8), nullable=False, server_default="company"),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("name_pinyin", sa.String(400), nullable=False, server_default=""),
+    sa.Column("name_initials", sa.String(200), nullable=False, server_default=""),
+    sa.Column("is_customer", sa.Boolean(), nullable=False, server_default=sa.true()),
+    sa.Column("is_supplier", sa.Boolean(), nullable=False, server_default=sa.false()),
+    sa.Column("status", sa.String(16), nullable=False, server_default="prospect"),
+    sa.Column("tier", sa.String(4), nullable=True),
+    sa.Column("owner_id", sa.Uuid(), nullable=True),
+    sa.Column("phone", sa.String(40), nullable=True),
+    sa.Column("email", sa.String(200), nullable=True),
+    sa.Column("city", sa.String(80), nullable=True),
+    sa.Column("credit_limit", Money(), nullable=True),
+    sa.Column("notes", sa.Text(), nullable=True),
+    sa.CheckConstraint("kind IN ('company','person')", name="kind"),
+    sa.CheckConstraint("status IN ('prospect','active','dormant','lost')", name="status"),
+    sa.Index("ix_party_name", "name"),
+)
+SCOPES["party"] = "crm"
+GUARDED["party"] = frozenset({"credit_limit", "status"})
+
+contact = synced_table(
+    "contact",
+    sa.Column("party_id", sa.Uuid(), nullable=False),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("name_pinyin", sa.String(300), nullable=False, server_default=""),
+    sa.Column("title", sa.String(80), nullable=True),
+    sa.Column("phone", sa.String(40), nullable=True),
+    sa.Column("email", sa.String(200), nullable=True),
+    sa.Column("birthday", sa.Date(), nullable=True),
+    sa.Column("birthday_lunar", sa.Boolean(), nullable=False, server_default=sa.false()),
+    sa.Column("notes", sa.Text(), nullable=True),
+    sa.Index("ix_contact_party", "party_id"),
+)
+SCOPES["contact"] = "crm"
+
+activity = synced_table(
+    "activity",
+    sa.Column("party_id", sa.Uuid(), nullable=False),
+    sa.Column("contact_id", sa.Uuid(), nullable=True),
+    sa.Column("user_id", sa.Uuid(), nullable=True),
+    sa.Column("kind", sa.String(12), nullable=False),
+    sa.Column("subject", sa.String(200), nullable=False),
+    sa.Column("body", sa.Text(), nullable=True),
+    sa.Column("occurred_at", UtcDateTime(), nullable=False),
+    sa.CheckConstraint("kind IN ('call','meeting','visit','task','note')", name="kind"),
+    sa.Index("ix_activity_party", "party_id", "occurred_at"),
+)
+SCOPES["activity"] = "crm"
+APPEND_ONLY.add("activity")
+
+product = synced_table(
+    "product",
+    sa.Column("sku", sa.String(64), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("name_pinyin", sa.String(400), nullable=False, server_default=""),
+    sa.Column("uom", sa.String(16), nullable=False, server_default="pcs"),
+    sa.Column("list_price", Quantity(), nullable=True),
+)
+SCOPES["product"] = "inventory"
+GUARDED["product"] = frozenset({"list_price"})
+
+location = synced_table(
+    "location",
+    sa.Column("code", sa.String(32), nullable=False, unique=True),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("kind", sa.String(12), nullable=False, server_default="internal"),
+    sa.CheckConstraint("kind IN ('internal','supplier','customer','adjustment')", name="kind"),
+)
+SCOPES["location"] = "inventory"
+
+stock_move = synced_table(
+    "stock_move",
+    sa.Column("product_id", sa.Uuid(), nullable=False),
+    sa.Column("qty", Quantity(), nullable=False),
+    sa.Column("from_location_id", sa.Uuid(), nullable=False),
+    sa.Column("to_location_id", sa.Uuid(), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("reference", sa.String(64), nullable=True),
+    sa.Column("moved_at", UtcDateTime(), nullable=False),
+    sa.Column("user_id", sa.Uuid(), nullable=True),
+    sa.CheckConstraint("qty > 0", name="qty_positive"),
+    sa.CheckConstraint(
+        "kind IN ('receipt','delivery','transfer','adjustment','count')", name="kind"
+    ),
+    sa.Index("ix_stock_move_product", "product_id", "moved_at"),
+)
+SCOPES["stock_move"] = "inventory"
+APPEND_ONLY.add("stock_move")
+
+assert set(SCOPES) == set(SYNCED_TABLES), "every synced table needs a scope"

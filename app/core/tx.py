@@ -1,0 +1,178 @@
+"""Tx: the one way a mutator writes. It records touched rows and applies field patches.
+
+A patch carries ``{field: {base, new}}`` (what the user saw, what they typed). Against the row as
+it is now:
+* current == base → apply; current == new → nothing to do;
+* otherwise a soft field (notes, phone…) takes the write that reaches the server later (the loser
+  is logged in ``overwritten``); a guarded field (price, credit limit, status…) is left alone and
+  reported in ``conflicts`` for the conflict inbox. Append-only tables never conflict.
+
+The same code runs on the client's SQLite cache (``side="client"``: speculative; inserts of a
+row that exists overwrite it, since a rebase re-runs mutations the server may already hold) and
+on the server's Postgres (``side="server"``: authoritative; bumps row versions).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, TypeVar
+
+import sqlalchemy as sa
+from pydantic import BaseModel
+from sqlalchemy.engine import Connection
+
+from app.core.errors import DomainError
+from app.core.i18n import N_
+from app.core.schema import APPEND_ONLY, GUARDED, SYNCED_TABLES, metadata
+
+T = TypeVar("T")
+Side = Literal["client", "server"]
+COMMON = frozenset({"id", "version", "created_at", "updated_at", "updated_by", "archived"})
+
+
+class Change(BaseModel, Generic[T]):
+    """One field of a patch: the value the user started from and the one they want."""
+
+    base: T | None
+    new: T | None
+
+
+class RowNotFound(DomainError):
+    code = "sync.row_not_found"
+    status = 404
+    template = N_("The record to change no longer exists (%(table)s).")
+
+
+class RowExists(DomainError):
+    code = "sync.row_exists"
+    status = 409
+    template = N_("This record exists already (%(table)s).")
+
+
+class UnknownField(DomainError):
+    code = "sync.unknown_field"
+    status = 422
+    template = N_("%(table)s has no field %(field)s that may be changed.")
+
+
+@dataclass(frozen=True)
+class FieldConflict:
+    table: str
+    row_id: uuid.UUID
+    field: str
+    base: Any
+    mine: Any
+    theirs: Any
+
+
+@dataclass
+class Tx:
+    conn: Connection
+    side: Side
+    user_id: uuid.UUID | None
+    now: dt.datetime
+    #: client only: called before the first write to a row (to keep its server base for rebase)
+    on_touch: Callable[[str, uuid.UUID], None] | None = None
+    touched: list[tuple[str, uuid.UUID]] = field(default_factory=list)
+    conflicts: list[FieldConflict] = field(default_factory=list)
+    overwritten: list[FieldConflict] = field(default_factory=list)
+
+    # --- reading ------------------------------------------------------------------------------
+    @staticmethod
+    def table(name: str) -> sa.Table:
+        if name not in SYNCED_TABLES:
+            raise ValueError(f"{name} is not a synced table")
+        return metadata.tables[name]
+
+    def get(self, table: str, row_id: uuid.UUID) -> dict[str, Any] | None:
+        t = self.table(table)
+        row = self.conn.execute(sa.select(t).where(t.c.id == row_id)).mappings().first()
+        return dict(row) if row else None
+
+    def require(self, table: str, row_id: uuid.UUID) -> dict[str, Any]:
+        row = self.get(table, row_id)
+        if row is None:
+            raise RowNotFound(table=table)
+        return row
+
+    # --- writing ------------------------------------------------------------------------------
+    def _touch(self, table: str, row_id: uuid.UUID) -> None:
+        key = (table, row_id)
+        if key not in self.touched:
+            if self.on_touch is not None:
+                self.on_touch(table, row_id)
+            self.touched.append(key)
+
+    def _stamp(self) -> dict[str, Any]:
+        return {"updated_at": self.now, "updated_by": self.user_id}
+
+    def insert(self, table: str, values: Mapping[str, Any]) -> uuid.UUID:
+        """Insert a row whose id was made where the record was born (values["id"])."""
+        t = self.table(table)
+        row_id = values["id"]
+        self._check_fields(table, values, allow_id=True)
+        row = {**values, **self._stamp(), "created_at": self.now, "archived": False,
+               "version": 1 if self.side == "server" else 0}
+        existing = self.get(table, row_id)
+        self._touch(table, row_id)
+        if existing is not None:
+            if self.side == "server":
+                raise RowExists(table=table)
+            self.conn.execute(sa.update(t).where(t.c.id == row_id).values(**row))
+        else:
+            self.conn.execute(sa.insert(t).values(**row))
+        return row_id
+
+    def patch(self, table: str, row_id: uuid.UUID, changes: Mapping[str, Change[Any]]) -> dict[str, Any]:
+        """Apply field changes with the merge rules above; returns the fields actually set."""
+        self._check_fields(table, changes)
+        current = self.require(table, row_id)
+        guarded = GUARDED.get(table, frozenset()) if table not in APPEND_ONLY else frozenset()
+        values: dict[str, Any] = {}
+        for name, change in changes.items():
+            now_value = current[name]
+            if _same(now_value, change.new):
+                continue
+            if not _same(now_value, change.base):
+                clash = FieldConflict(table, row_id, name, change.base, change.new, now_value)
+                if name in guarded:
+                    self.conflicts.append(clash)
+                    continue
+                self.overwritten.append(clash)
+            values[name] = change.new
+        if values:
+            self._write(table, row_id, values)
+        return values
+
+    def set(self, table: str, row_id: uuid.UUID, values: Mapping[str, Any]) -> None:
+        """Unconditional write (business logic, not a user's edit)."""
+        self._check_fields(table, values)
+        self.require(table, row_id)
+        self._write(table, row_id, dict(values))
+
+    def archive(self, table: str, row_id: uuid.UUID, archived: bool = True) -> None:
+        """Soft delete (or restore): hard deletes are only for retention jobs."""
+        current = self.require(table, row_id)
+        if current["archived"] != archived:
+            self._write(table, row_id, {"archived": archived})
+
+    def _write(self, table: str, row_id: uuid.UUID, values: dict[str, Any]) -> None:
+        t = self.table(table)
+        self._touch(table, row_id)
+        stamp: dict[str, Any] = {**values, **self._stamp()}
+        if self.side == "server":
+            stamp["version"] = t.c.version + 1
+        self.conn.execute(sa.update(t).where(t.c.id == row_id).values(**stamp))
+
+    def _check_fields(self, table: str, names: Mapping[str, Any], allow_id: bool = False) -> None:
+        columns = self.table(table).c
+        for name in names:
+            if name not in columns or (name in COMMON and not (allow_id and name == "id")):
+                raise UnknownField(field=name, table=table)
+
+
+def _same(a: Any, b: Any) -> bool:
+    return bool(a == b) if (a is not None and b is not None) else a is b

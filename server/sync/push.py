@@ -1,0 +1,194 @@
+"""Push: apply a client's queued mutations exactly once, each in its own savepoint.
+
+Per client the server keeps ``last_mutation_id``. A mutation with id ≤ last gets its stored
+result again (never a second run); id = last + 1 runs and advances; a gap is refused. A
+permanent failure (validation, permission, business rule) is recorded as ``rejected`` and still
+advances; a transient one stops the batch: what ran before it is committed and answered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from typing import Any
+
+import pydantic
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.engine import Connection, Engine
+
+from app.core import mutations
+from app.core.errors import DomainError
+from app.core.i18n import N_
+from app.core.protocol import ErrorOut, FieldConflictOut, MutationIn, MutationResult, PushIn, PushOut
+from app.core.tx import Tx
+from server import permissions
+from server.tables import mutation_log, sync_client
+
+log = logging.getLogger(__name__)
+
+
+class MutationGap(DomainError):
+    code = "sync.gap"
+    status = 409
+    template = N_("Changes are missing before change %(first)s (the server has up to %(last)s). Sync again.")
+
+
+class ClientClone(DomainError):
+    code = "sync.client_clone"
+    status = 409
+    template = N_("This offline cache is a copy of another one; it will continue under a new identity.")
+
+
+class SyncUnavailable(DomainError):
+    code = "sync.unavailable"
+    status = 503
+    template = N_("The server is busy. Your changes are kept and will be sent again shortly.")
+
+
+class InvalidArguments(DomainError):
+    code = "validation.invalid"
+    status = 422
+    template = N_("The value of %(field)s is not valid: %(reason)s")
+
+
+class DuplicateValue(DomainError):
+    code = "record.duplicate"
+    status = 409
+    template = N_("Another record already has this value (%(constraint)s).")
+
+
+#: failures worth retrying: the connection, a timeout, a serialization failure or deadlock
+TRANSIENT = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
+#: failures that are the mutation's own fault
+PERMANENT = (DomainError, pydantic.ValidationError, sa.exc.IntegrityError, sa.exc.DataError)
+
+
+def _as_domain_error(exc: BaseException) -> DomainError:
+    if isinstance(exc, DomainError):
+        return exc
+    if isinstance(exc, pydantic.ValidationError):
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first.get("loc", ())) or "args"
+        return InvalidArguments(field=field, reason=str(first.get("msg", "")))
+    if isinstance(exc, sa.exc.IntegrityError) and getattr(exc.orig, "sqlstate", None) == "23505":
+        constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)
+        return DuplicateValue(field=constraint, constraint=constraint or "?")
+    return InvalidArguments(field="args", reason=type(exc).__name__)
+
+
+def _lock_client(conn: Connection, client_id: uuid.UUID, user_id: uuid.UUID, now: dt.datetime) -> int:
+    conn.execute(
+        pg_insert(sync_client)
+        .values(client_id=client_id, user_id=user_id, last_mutation_id=0, created_at=now, last_seen_at=now)
+        .on_conflict_do_nothing()
+    )
+    row = conn.execute(
+        sa.select(sync_client).where(sync_client.c.client_id == client_id).with_for_update()
+    ).one()
+    if row.user_id != user_id:
+        raise ClientClone()  # a client id belongs to one user; another user's cache is a copy
+    return int(row.last_mutation_id)
+
+
+def _replay(conn: Connection, client_id: uuid.UUID, m: MutationIn) -> MutationResult:
+    stored = conn.execute(
+        sa.select(mutation_log).where(
+            mutation_log.c.client_id == client_id, mutation_log.c.mutation_id == m.id
+        )
+    ).first()
+    if stored is None:  # results pruned by retention: it ran, and long ago
+        return MutationResult(id=m.id, status="applied", checkpoint=0)
+    if stored.args_hash != mutations.args_hash(m.name, m.version, m.args):
+        raise ClientClone()
+    return MutationResult.model_validate(stored.result)
+
+
+def _apply(
+    conn: Connection,
+    role: str,
+    user_id: uuid.UUID,
+    now: dt.datetime,
+    m: MutationIn,
+    checkpoint: int,
+    locale: str,
+) -> MutationResult:
+    try:
+        with conn.begin_nested():
+            mutator = mutations.get(m.name, m.version)
+            permissions.require_mutation(role, m.name)
+            tx = Tx(conn, side="server", user_id=user_id, now=now)
+            mutator.run(tx, m.args)
+    except PERMANENT as exc:
+        error = _as_domain_error(exc)
+        return MutationResult(id=m.id, status="rejected", error=ErrorOut(**error.to_body(locale)))
+    conflicts = [
+        FieldConflictOut(
+            table=c.table, row_id=c.row_id, field=c.field, base=c.base, mine=c.mine, theirs=c.theirs
+        )
+        for c in tx.conflicts
+    ]
+    return MutationResult(
+        id=m.id, status="conflict" if conflicts else "applied", checkpoint=checkpoint, conflicts=conflicts
+    )
+
+
+def push(
+    engine: Engine, role: str, user_id: uuid.UUID, body: PushIn, now: dt.datetime, locale: str
+) -> PushOut:
+    results: list[MutationResult] = []
+    stopped = False
+    with engine.connect() as conn, conn.begin():
+        last = _lock_client(conn, body.client_id, user_id, now)
+        checkpoint = int(conn.execute(sa.text("SELECT pg_current_xact_id()::text::bigint")).scalar_one())
+        for m in body.mutations:
+            if m.id <= last:
+                results.append(_replay(conn, body.client_id, m))
+                continue
+            if m.id != last + 1:
+                if not results:
+                    raise MutationGap(first=m.id, last=last)
+                break
+            try:
+                result = _apply(conn, role, user_id, now, m, checkpoint, locale)
+            except TRANSIENT:
+                log.warning("transient failure in %s from client %s", m.name, body.client_id, exc_info=True)
+                stopped = True
+                break
+            _record(conn, body.client_id, m, result, now)
+            results.append(result)
+            last = m.id
+        if stopped and not results:
+            raise SyncUnavailable()
+        conn.execute(
+            sa.update(sync_client)
+            .where(sync_client.c.client_id == body.client_id)
+            .values(last_mutation_id=last, last_seen_at=now)
+        )
+    return PushOut(results=results, stopped=stopped, last_mutation_id=last)
+
+
+def _record(
+    conn: Connection, client_id: uuid.UUID, m: MutationIn, result: MutationResult, now: dt.datetime
+) -> None:
+    payload: dict[str, Any] = result.model_dump(mode="json")
+    conn.execute(
+        sa.insert(mutation_log).values(
+            client_id=client_id,
+            mutation_id=m.id,
+            name=m.name,
+            version=m.version,
+            args_hash=mutations.args_hash(m.name, m.version, m.args),
+            status=result.status,
+            result=payload,
+            created_at=now,
+        )
+    )
+
+
+def last_mutation_id(conn: Connection, client_id: uuid.UUID) -> int | None:
+    value = conn.execute(
+        sa.select(sync_client.c.last_mutation_id).where(sync_client.c.client_id == client_id)
+    ).scalar()
+    return None if value is None else int(value)

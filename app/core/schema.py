@@ -10,6 +10,8 @@ Column types keep values exact on both engines (DESIGN §2):
 from __future__ import annotations
 
 import datetime as dt
+import operator
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +20,11 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 from app.core.money import AMOUNT_PLACES, QUANTITY_PLACES, from_scaled_int, scaled_int, to_decimal
+
+#: NUMERIC(18, places) holds fewer than 18 digits; the same limit on SQLite's 64-bit integers
+_MAX_SCALED = 10**18 - 1
+#: SQL arithmetic whose result on SQLite's scaled integers would not match Postgres
+_SCALING_OPS: set[Callable[..., Any]] = {operator.mul, operator.truediv, operator.floordiv, operator.mod}
 
 
 class _ScaledDecimal(TypeDecorator[Decimal]):
@@ -30,13 +37,27 @@ class _ScaledDecimal(TypeDecorator[Decimal]):
             return dialect.type_descriptor(sa.BigInteger())
         return dialect.type_descriptor(sa.Numeric(18, self.places))
 
+    def coerce_compared_value(self, op: Any, value: Any) -> Any:
+        # `amount * 2` must bind 2, not 2.00 as 200 cents on SQLite; a Decimal factor or a division
+        # cannot stay exact on SQLite's integers, so do that in Python (money.line_amount)
+        if op in _SCALING_OPS:
+            if op is operator.mul and isinstance(value, int) and not isinstance(value, bool):
+                return sa.Integer()
+            raise TypeError(
+                f"{type(self).__name__} supports only multiplication by an int in SQL; "
+                "compute other products and quotients in Python"
+            )
+        return self
+
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None:
             return None
         number = to_decimal(value)
+        scaled = scaled_int(number, self.places)  # same precision and range rule on every engine
+        if abs(scaled) > _MAX_SCALED:
+            raise ValueError(f"{number} does not fit NUMERIC(18,{self.places})")
         if dialect.name == "sqlite":
-            return scaled_int(number, self.places)
-        scaled_int(number, self.places)  # same precision rule on every engine
+            return scaled
         return number
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
@@ -96,6 +117,16 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def total(column: sa.ColumnElement[Decimal]) -> sa.ColumnElement[Decimal]:
+    """SUM of a Money or Quantity column, exact on both engines and 0 (not NULL) over no rows.
+
+    Use it instead of ``func.avg`` / SQLite's ``total()``, which return floats of the raw integers.
+    """
+    if not isinstance(column.type, _ScaledDecimal):
+        raise TypeError(f"total() sums Money or Quantity columns, not {column.type!r}")
+    return sa.func.coalesce(sa.func.sum(column), 0, type_=column.type)
 
 
 metadata = sa.MetaData(

@@ -33,7 +33,7 @@ lint: $(STAMP)
 catalogs: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k gettext_for:2 -k ngettext:1,2 --no-location \
 		--sort-output --project yiti --copyright-holder Yiti -o resources/locale/yiti.pot .
-	$(BIN)/pybabel update -D yiti -i resources/locale/yiti.pot -d resources/locale --no-location \
+	$(BIN)/pybabel update -D yiti -i resources/locale/yiti.pot -d resources/locale \
 		--ignore-obsolete
 	$(BIN)/pybabel compile -D yiti -d resources/locale --statistics
 

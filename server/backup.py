@@ -6,6 +6,7 @@ state (and, with sync, no per-client state), so nothing issued by the source kee
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -19,6 +20,9 @@ from server import migrate
 from server.embedded import pg_bin_dir
 from server.tables import RESET_ON_RESTORE, tenant_info
 from server.tenancy import Cluster, Tenant, dbname_for
+
+#: a restore is built in ``yiti_<slug>-restoring`` and renamed once complete (no slug has a "-")
+STAGING_SUFFIX = "-restoring"
 
 
 def _libpq_args(url: URL) -> tuple[list[str], dict[str, str]]:
@@ -38,8 +42,6 @@ def _libpq_args(url: URL) -> tuple[list[str], dict[str, str]]:
 
 
 def _run(tool: str, args: list[str], env: dict[str, str]) -> None:
-    import os
-
     result = subprocess.run(
         [str(pg_bin_dir() / tool), *args], env={**os.environ, **env}, capture_output=True, text=True
     )
@@ -48,34 +50,46 @@ def _run(tool: str, args: list[str], env: dict[str, str]) -> None:
 
 
 def backup(cluster: Cluster, slug: str, file: Path) -> None:
+    """Dump tenant `slug` to `file`; written aside and renamed, so a failed dump never leaves a
+    truncated file (or clobbers an earlier good one) under that name."""
     t = cluster.lookup(slug)
     args, env = _libpq_args(cluster.database_url(t.dbname, t.dsn))
-    _run("pg_dump", ["--format=custom", "--no-owner", "--file", str(file), *args], env)
+    partial = file.with_name(f".{file.name}.partial")
+    try:
+        _run("pg_dump", ["--format=custom", "--no-owner", "--file", str(partial), *args], env)
+        os.replace(partial, file)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def restore(cluster: Cluster, slug: str, file: Path, replace: bool = False) -> Tenant:
-    """Restore `file` as tenant `slug` (a new tenant, or replacing one with `replace`)."""
+    """Restore `file` as tenant `slug` (a new tenant, or replacing one with `replace`).
+
+    The dump goes into a staging database first; only a complete, migrated and reset restore
+    takes the tenant's name, so a broken file never costs the tenant it was meant to replace.
+    """
     if not file.is_file():
-        raise FileNotFoundError(file)
+        raise FileNotFoundError(f"no backup file at {file}")
     dbname = dbname_for(slug)
-    known = {t.slug for t in cluster.tenants()}
-    if slug in known or cluster.database_exists(dbname):
-        if not replace:
-            raise TenantExists(field="tenant", tenant=slug)
-        cluster.drop_database(dbname)
-    cluster.create_database(dbname)
-    t = Tenant(slug, new_id(), dbname, None)
+    exists = slug in {t.slug for t in cluster.tenants()} or cluster.database_exists(dbname)
+    if exists and not replace:
+        raise TenantExists(field="tenant", tenant=slug)
+    staging = f"{dbname}{STAGING_SUFFIX}"
+    if cluster.database_exists(staging):  # left behind by a restore that was killed
+        cluster.drop_database(staging)
+    cluster.create_database(staging)
+    tenant_id = new_id()
     try:
-        args, env = _libpq_args(cluster.database_url(dbname))
+        args, env = _libpq_args(cluster.database_url(staging))
         _run("pg_restore", ["--no-owner", "--exit-on-error", "--single-transaction", *args, str(file)], env)
-        with cluster.tenant_engine(t).connect() as conn:
+        with cluster.tenant_engine(Tenant(slug, tenant_id, staging, None)).connect() as conn:
             migrate.upgrade(conn)  # a backup from an older version comes up to date
             previous = conn.execute(sa.select(tenant_info.c.epoch)).scalar() or 0
             conn.execute(sa.delete(tenant_info))
             conn.execute(
                 sa.insert(tenant_info).values(
                     singleton=True,
-                    tenant_id=t.tenant_id,
+                    tenant_id=tenant_id,
                     slug=slug,
                     epoch=previous + 1,
                     created_at=utcnow(),
@@ -85,8 +99,14 @@ def restore(cluster: Cluster, slug: str, file: Path, replace: bool = False) -> T
             for table in RESET_ON_RESTORE:
                 conn.execute(sa.text(f'DELETE FROM "{table}"'))
             conn.commit()
-        cluster.register(t)
+        cluster.drop_engine(staging)  # RENAME needs the database to itself
+        if exists:
+            cluster.drop_database(dbname)
+        with cluster.admin_connection() as conn:
+            conn.execute(sa.text(f'ALTER DATABASE "{staging}" RENAME TO "{dbname}"'))
     except BaseException:
-        cluster.drop_database(dbname)
+        cluster.drop_database(staging)
         raise
+    t = Tenant(slug, tenant_id, dbname, None)
+    cluster.register(t)
     return t

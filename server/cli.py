@@ -6,7 +6,11 @@ import argparse
 import getpass
 import logging
 import os
+import signal
 import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from app.core import i18n
@@ -147,13 +151,40 @@ def run(args: argparse.Namespace, cluster: Cluster, settings: Settings) -> int:
     return 0
 
 
+@contextmanager
+def exit_on_signals(handler: Callable[[int, object], None], *signums: int) -> Iterator[None]:
+    """While inside, `signums` run `handler` (which raises SystemExit); the previous handlers
+    come back afterwards. By default SIGTERM and SIGHUP end the process on the spot, so exit
+    hooks never run and an embedded Postgres this process was the last user of stays up."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.signal(signum, handler) for signum in signums}
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _stopped(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
 def serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from server.main import create_app
 
-    app = create_app(settings)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=True)
+    # uvicorn catches SIGINT/SIGTERM, shuts down gracefully, then raises the signal again with the
+    # handler it found: ours turns that into a clean exit (status 0) that runs the exit hooks
+    with exit_on_signals(_stopped, signal.SIGINT, signal.SIGTERM):
+        app = create_app(settings)
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=True)
     return 0
 
 
@@ -162,13 +193,17 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose or args.command == "serve" else logging.WARNING)
     settings = settings_from(args)
     try:
-        if args.command == "serve":
-            return serve(args, settings)
-        cluster = connect_cluster(settings)
-        try:
-            return run(args, cluster, settings)
-        finally:
-            cluster.dispose()
+        with exit_on_signals(_interrupted, signal.SIGTERM, signal.SIGHUP):
+            if args.command == "serve":
+                return serve(args, settings)
+            cluster = connect_cluster(settings)
+            try:
+                return run(args, cluster, settings)
+            finally:
+                cluster.dispose()
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
     except DomainError as exc:
         print(f"error: {exc.message(i18n.normalize(os.environ.get('LANG')))}", file=sys.stderr)
         return 2

@@ -78,6 +78,16 @@ def _as_domain_error(exc: BaseException) -> DomainError:
     return InvalidArguments(field="args", reason=type(exc).__name__)
 
 
+def already_applied(mutation_id: int, last: int) -> bool:
+    """The exactly-once check: a mutation at or below the client's last applied id ran already."""
+    return mutation_id <= last
+
+
+def savepoint(conn: Connection) -> Any:
+    """Each mutation runs in its own savepoint, so a rejected one leaves the batch intact."""
+    return conn.begin_nested()
+
+
 def _lock_client(conn: Connection, client_id: uuid.UUID, user_id: uuid.UUID, now: dt.datetime) -> int:
     conn.execute(
         pg_insert(sync_client)
@@ -115,7 +125,7 @@ def _apply(
     locale: str,
 ) -> MutationResult:
     try:
-        with conn.begin_nested():
+        with savepoint(conn):
             mutator = mutations.get(m.name, m.version)
             permissions.require_mutation(role, m.name)
             tx = Tx(conn, side="server", user_id=user_id, now=now)
@@ -143,7 +153,7 @@ def push(
         last = _lock_client(conn, body.client_id, user_id, now)
         checkpoint = int(conn.execute(sa.text("SELECT pg_current_xact_id()::text::bigint")).scalar_one())
         for m in body.mutations:
-            if m.id <= last:
+            if already_applied(m.id, last):
                 results.append(_replay(conn, body.client_id, m))
                 continue
             if m.id != last + 1:

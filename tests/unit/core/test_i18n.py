@@ -2,6 +2,7 @@
 
 import io
 import subprocess
+import tempfile
 import sys
 from pathlib import Path
 
@@ -18,7 +19,15 @@ MO = ROOT / "resources/locale/zh_CN/LC_MESSAGES/yiti.mo"
 
 
 def _extract() -> set[str]:
-    out = subprocess.run(
+    with tempfile.TemporaryDirectory() as tmp:
+        pot = Path(tmp) / "yiti.pot"
+        _run_extract(pot)
+        catalog = read_po(io.StringIO(pot.read_text(encoding="utf-8")))
+    return {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+
+
+def _run_extract(pot: Path) -> None:
+    subprocess.run(
         [
             sys.executable,
             "-m",
@@ -34,16 +43,14 @@ def _extract() -> set[str]:
             "ngettext:1,2",
             "--no-location",
             "-o",
-            "-",
+            str(pot),
             str(ROOT),
         ],
         capture_output=True,
         text=True,
         check=True,
         cwd=ROOT,
-    ).stdout
-    catalog = read_po(io.StringIO(out))
-    return {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+    )
 
 
 def test_every_source_string_has_a_chinese_translation():

@@ -74,9 +74,10 @@ def test_resent_mutation_runs_once_and_gets_the_same_result(client, tenant, add_
     h = _setup(client, tenant, add_user, login)
     cid = uuid.uuid4()
     batch = [{"id": 1, "name": "crm.customer.create", "version": 1, "args": _customer()}]
-    first = _push(client, tenant, h, cid, batch).json()
-    again = _push(client, tenant, h, cid, batch).json()
-    assert again["results"] == first["results"]
+    first = _push(client, tenant, h, cid, batch)
+    again = _push(client, tenant, h, cid, batch)
+    assert first.status_code == again.status_code == 200, again.text
+    assert again.json()["results"] == first.json()["results"]
     with cluster.tenant_engine(tenant).connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM party")).scalar() == 1
 

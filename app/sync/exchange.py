@@ -1,0 +1,226 @@
+"""One sync round with the server: meta, push (with retries), pull (page by page), and the
+recoveries the protocol asks for: a gap, a copied cache, a restored or compacted server."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from app.core.errors import DomainError
+from app.core.protocol import PushOut, SyncMetaOut
+from app.sync import cache
+from app.sync.apply import apply_pages, stamp, store_push_results
+from app.sync.codec import loads
+from app.sync.outbox import renumber
+from app.sync.transport import ApiError, Offline, Transport
+
+log = logging.getLogger(__name__)
+
+#: the client's wire schema (PushIn.schema_version)
+SCHEMA_VERSION = 1
+PUSH_BATCH = 500
+PULL_LIMIT = 2000
+#: state flag: rebase after every page until caught up (after a resync, pulled rows arrive late)
+REBASE_UNTIL_CAUGHT_UP = "rebase_until_caught_up"
+
+T = TypeVar("T")
+
+
+@dataclass
+class SyncReport:
+    """What one `SyncClient.sync()` did."""
+
+    pushed: int = 0
+    applied: int = 0
+    rejected: int = 0
+    conflicts: int = 0
+    pulled_changes: int = 0
+    offline: bool = False
+    #: the error code that ended the round early (e.g. "auth.not_authenticated"), or None
+    error: str | None = None
+    message: str | None = None
+    resynced: bool = False
+    new_client_id: bool = False
+    not_applying: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.offline and self.error is None
+
+
+class Exchange:
+    def __init__(
+        self,
+        db: Engine,
+        transport: Transport,
+        user_id: Callable[[], uuid.UUID | None],
+        before_commit: Callable[[], Callable[[], None] | None],
+        retry_delays: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0),
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.db = db
+        self.transport = transport
+        self.user_id = user_id
+        self.before_commit = before_commit
+        self.retry_delays = retry_delays
+        self.sleep = sleep
+
+    # --- state ---------------------------------------------------------------------------------
+    def client_id(self) -> str:
+        with self.db.begin() as conn:
+            value = cache.get_state(conn, "client_id")
+            if value is None:
+                value = str(uuid.uuid4())
+                cache.set_state(conn, "client_id", value)
+            return str(value)
+
+    def new_identity(self, report: SyncReport, *, resync: bool) -> None:
+        """A copied cache or a restored server: continue under a new client id, queued mutations
+        renumbered from 1; a resync also drops every cached server row and the cursor."""
+        with self.db.begin() as conn:
+            cache.set_state(conn, "client_id", str(uuid.uuid4()))
+            if resync:
+                cache.clear_synced_rows(conn)
+                cache.set_state(conn, "cursor", None)
+                cache.set_state(conn, "epoch", None)
+                cache.set_state(conn, REBASE_UNTIL_CAUGHT_UP, True)
+            renumber(conn, 1, reopen_done=resync)
+        report.new_client_id = True
+        report.resynced = report.resynced or resync
+
+    # --- the round -----------------------------------------------------------------------------
+    def run(self) -> SyncReport:
+        report = SyncReport()
+        try:
+            if self._meta(report):  # restored server: download first, then send the queue again
+                self._pull(report)
+            self._push(report)
+            if self._pull(report):  # the server asked for a resync: queued work goes again
+                self._push(report)
+                self._pull(report)
+            with self.db.begin() as conn:
+                stamp(conn)
+        except Offline as exc:
+            log.info("sync: offline (%s)", exc)
+            report.offline = True
+        except ApiError as exc:
+            report.error, report.message = exc.server_code, exc.server_message
+        except DomainError as exc:
+            report.error, report.message = exc.code, str(exc)
+        return report
+
+    def _retrying(self, call: Callable[[], T]) -> T:
+        """Retry transport failures and 503 with bounded backoff; the last failure propagates."""
+        for delay in (*self.retry_delays, None):
+            try:
+                return call()
+            except Offline:
+                if delay is None:
+                    raise
+            except ApiError as exc:
+                if exc.status_code != 503 or delay is None:
+                    raise
+            self.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def _meta(self, report: SyncReport) -> bool:
+        """Check the server's epoch and our mutation count; returns whether a resync began."""
+        client_id = self.client_id()
+        meta = SyncMetaOut.model_validate(
+            self._retrying(lambda: self.transport.call("GET", "sync/meta", params={"client_id": client_id}))
+        )
+        with self.db.begin() as conn:
+            epoch = cache.get_state(conn, "epoch")
+        if epoch is not None and epoch != meta.epoch:
+            self.new_identity(report, resync=True)
+            return True
+        self._align(meta.last_mutation_id)
+        return False
+
+    def _align(self, last: int | None) -> None:
+        """Pending ids continue the server's count: after a gap, they start at last + 1."""
+        with self.db.begin() as conn:
+            first = conn.execute(sa.text("SELECT MIN(id) FROM outbox WHERE state = 'pending'")).scalar()
+            if first is not None and int(first) > (last or 0) + 1:
+                renumber(conn, (last or 0) + 1)
+
+    def _push(self, report: SyncReport) -> None:
+        recoveries = 0
+        while True:
+            with self.db.begin() as conn:
+                queued = conn.execute(
+                    sa.text("SELECT id, name, version, args FROM outbox WHERE state = 'pending' ORDER BY id LIMIT :n"),
+                    {"n": PUSH_BATCH},
+                ).all()
+            if not queued:
+                return
+            client_id = self.client_id()
+            body = {
+                "client_id": client_id,
+                "schema_version": SCHEMA_VERSION,
+                "mutations": [
+                    {"id": r.id, "name": r.name, "version": r.version, "args": loads(r.args)} for r in queued
+                ],
+            }
+            try:
+                raw: Any = self._retrying(lambda body=body: self.transport.call("POST", "sync/push", body))
+            except ApiError as exc:
+                recoveries += 1
+                if recoveries > 3 or exc.server_code not in ("sync.gap", "sync.client_clone"):
+                    raise
+                if exc.server_code == "sync.client_clone":
+                    self.new_identity(report, resync=False)
+                else:
+                    self._meta(report)
+                continue
+            out = PushOut.model_validate(raw)
+            with self.db.begin() as conn:
+                done = store_push_results(conn, out, self.user_id())
+            report.pushed += len(out.results)
+            report.applied += done.applied
+            report.rejected += done.rejected
+            report.conflicts += done.conflicts
+            report.not_applying = done.not_applying
+            if out.stopped or not out.results:
+                recoveries += 1
+                if recoveries > len(self.retry_delays):
+                    raise ApiError(503, "sync.unavailable", "push stopped early")
+                self.sleep(self.retry_delays[min(recoveries, len(self.retry_delays)) - 1])
+
+    def _pull(self, report: SyncReport) -> bool:
+        """Pull until caught up; returns whether the server demanded a resync on the way."""
+        resynced = False
+        with self.db.begin() as conn:
+            cursor = cache.get_state(conn, "cursor")
+        held: list[dict[str, Any]] = []  # partial pages wait for the page that completes them
+        while True:
+            body = {"client_id": self.client_id(), "cursor": cursor, "limit": PULL_LIMIT}
+            try:
+                page: dict[str, Any] = self._retrying(lambda body=body: self.transport.call("POST", "sync/pull", body))
+            except ApiError as exc:
+                if exc.server_code != "sync.resync" or resynced:
+                    raise
+                self.new_identity(report, resync=True)
+                resynced, cursor, held = True, None, []
+                continue
+            held.append(page)
+            cursor = page["cursor"]
+            if page.get("partial"):
+                continue
+            with self.db.begin() as conn:
+                catching_up = bool(cache.get_state(conn, REBASE_UNTIL_CAUGHT_UP))
+                done = apply_pages(conn, held, self.user_id(), self.before_commit(), force_rebase=catching_up)
+                if catching_up and not page["has_more"]:
+                    cache.set_state(conn, REBASE_UNTIL_CAUGHT_UP, None)
+            report.pulled_changes += done.changes
+            report.not_applying = done.not_applying or report.not_applying
+            held = []
+            if not page["has_more"]:
+                return resynced

@@ -1,0 +1,161 @@
+"""Local mutations and rebase: the client's half of DESIGN §4's speculative writes.
+
+A local mutation runs its mutator on the cache and is appended to the outbox in the caller's
+SQLite transaction, so a crash keeps both or neither. Before a queued mutation first writes a
+row, the row as the server last sent it goes into ``shadow``; a rebase puts those server rows
+back and re-runs every queued mutation in order on top of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pydantic
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from app.core import mutations
+from app.core.errors import DomainError
+from app.core.schema import metadata
+from app.core.tx import Tx
+from app.sync.codec import decode_row, dumps, loads
+
+log = logging.getLogger(__name__)
+
+OnTouch = Callable[[str, uuid.UUID], None]
+
+
+def capture_base(conn: Connection) -> OnTouch:
+    """Tx's on_touch: keep the server's version of a row before a queued mutation first writes it.
+
+    A row not yet in shadow was touched by no queued mutation, so the cache holds the server's
+    version of it (or nothing: NULL base, the row is new here)."""
+
+    def on_touch(table: str, row_id: uuid.UUID) -> None:
+        key = {"t": table, "r": str(row_id)}
+        if conn.execute(sa.text("SELECT 1 FROM shadow WHERE tbl = :t AND row_id = :r"), key).first():
+            return
+        t = metadata.tables[table]
+        row = conn.execute(sa.select(t).where(t.c.id == row_id)).mappings().first()
+        conn.execute(
+            sa.text("INSERT INTO shadow (tbl, row_id, base) VALUES (:t, :r, :b)"),
+            {**key, "b": None if row is None else dumps(dict(row))},
+        )
+
+    return on_touch
+
+
+def validate(name: str, raw_args: Mapping[str, Any], version: int | None = None) -> tuple[int, dict[str, Any]]:
+    """The mutator's version and its arguments as JSON values (raises pydantic.ValidationError)."""
+    version = version or mutations.latest_version(name)
+    model = mutations.get(name, version).args.model_validate(dict(raw_args))
+    return version, model.model_dump(mode="json")
+
+
+def record(
+    conn: Connection, user_id: uuid.UUID | None, now: dt.datetime, name: str, args: dict[str, Any], version: int
+) -> int:
+    """Run a validated mutation on the cache and queue it, in the caller's transaction.
+
+    Returns its outbox id. A domain error from the mutator propagates (the caller rolls back)."""
+    tx = Tx(conn, side="client", user_id=user_id, now=now, on_touch=capture_base(conn))
+    mutations.get(name, version).run(tx, args)
+    next_id = int(conn.execute(sa.text("SELECT COALESCE(MAX(id), 0) + 1 FROM outbox")).scalar_one())
+    next_id = max(next_id, 1)
+    conn.execute(
+        sa.text(
+            "INSERT INTO outbox (id, name, version, args, args_hash, created_at, state, touched) "
+            "VALUES (:id, :n, :v, :a, :h, :c, 'pending', :t)"
+        ),
+        {
+            "id": next_id,
+            "n": name,
+            "v": version,
+            "a": dumps(args),
+            "h": mutations.args_hash(name, version, args),
+            "c": now.isoformat(),
+            "t": dumps(_touched(tx)),
+        },
+    )
+    return next_id
+
+
+def _touched(tx: Tx) -> list[list[str]]:
+    return [[t, str(r)] for t, r in tx.touched]
+
+
+def put_row(conn: Connection, table: str, row: Mapping[str, Any]) -> None:
+    """Insert or replace one cached row (Python values)."""
+    conn.execute(sa.insert(metadata.tables[table]).prefix_with("OR REPLACE").values(**row))
+
+
+def delete_row(conn: Connection, table: str, row_id: uuid.UUID) -> None:
+    t = metadata.tables[table]
+    conn.execute(sa.delete(t).where(t.c.id == row_id))
+
+
+def rebase(conn: Connection, user_id: uuid.UUID | None) -> list[int]:
+    """Put the server's rows back and re-run every queued mutation in order, in the caller's
+    transaction. Returns the ids of mutations that no longer apply locally (their effect is
+    absent until the server answers for them)."""
+    for tbl, row_id, base in conn.execute(sa.text("SELECT tbl, row_id, base FROM shadow")).all():
+        if tbl not in metadata.tables:
+            continue
+        if base is None:
+            delete_row(conn, tbl, uuid.UUID(row_id))
+        else:
+            put_row(conn, tbl, decode_row(tbl, loads(base)))
+    conn.exec_driver_sql("DELETE FROM shadow")
+    failed: list[int] = []
+    queued = conn.execute(sa.text("SELECT id, name, version, args, created_at FROM outbox ORDER BY id")).all()
+    for mutation_id, name, version, args, created_at in queued:
+        tx = Tx(conn, side="client", user_id=user_id, now=dt.datetime.fromisoformat(created_at),
+                on_touch=capture_base(conn))
+        try:
+            with conn.begin_nested():
+                mutations.get(name, version).run(tx, loads(args))
+        except (DomainError, pydantic.ValidationError) as exc:
+            log.info("queued mutation %s (%s) no longer applies locally: %s", mutation_id, name, exc)
+            failed.append(mutation_id)
+            continue
+        conn.execute(sa.text("UPDATE outbox SET touched = :t WHERE id = :id"),
+                     {"t": dumps(_touched(tx)), "id": mutation_id})
+    return failed
+
+
+def renumber(conn: Connection, start: int = 1, reopen_done: bool = False) -> None:
+    """Give pending mutations dense ids from `start` (a new client identity, or the server's
+    last id + 1). Mutations the server already applied keep their order below them.
+
+    With `reopen_done` (a restored server may have lost them) they become pending again."""
+    if reopen_done:
+        conn.exec_driver_sql("UPDATE outbox SET state = 'pending', checkpoint = NULL, result = NULL")
+    rows = conn.execute(sa.text("SELECT id, state FROM outbox ORDER BY id")).all()
+    done = [r.id for r in rows if r.state == "done"]
+    pending = [r.id for r in rows if r.state == "pending"]
+    conn.exec_driver_sql("UPDATE outbox SET id = -id - 4000000000")  # out of the way of the new ids
+    new_ids = {old: -len(done) + i for i, old in enumerate(done)}
+    new_ids.update({old: start + i for i, old in enumerate(pending)})
+    for old, new in new_ids.items():
+        conn.execute(sa.text("UPDATE outbox SET id = :new WHERE id = :old"), {"new": new, "old": -old - 4000000000})
+    # conflicts follow their mutation; those of mutations that left the outbox lose the link
+    conn.exec_driver_sql("UPDATE conflict SET mutation_id = -mutation_id - 4000000000 WHERE mutation_id IS NOT NULL")
+    for old, new in new_ids.items():
+        conn.execute(sa.text("UPDATE conflict SET mutation_id = :new WHERE mutation_id = :old"),
+                     {"new": new, "old": -old - 4000000000})
+    conn.exec_driver_sql("UPDATE conflict SET mutation_id = NULL WHERE mutation_id < -3000000000")
+
+
+def pending_touching(conn: Connection, table: str, row_id: str) -> list[tuple[int, str]]:
+    """(id, name) of pending mutations that wrote this row in their last local run."""
+    found = []
+    for mutation_id, name, touched in conn.execute(
+        sa.text("SELECT id, name, touched FROM outbox WHERE state = 'pending' ORDER BY id")
+    ):
+        if [table, row_id] in loads(touched):
+            found.append((int(mutation_id), str(name)))
+    return found

@@ -136,6 +136,10 @@ class PullIn(_Strict):
     limit: int = Field(default=2000, ge=1, le=20000)
 
 
+class SnapshotIn(_Strict):
+    client_id: uuid.UUID
+
+
 class SyncMetaOut(BaseModel):
     tenant_id: uuid.UUID
     epoch: int

@@ -145,6 +145,10 @@ class Tx:
             values[name] = change.new
         if values:
             self._write(table, row_id, values)
+            if current["archived"]:
+                # kept on the archived record, but the editor must hear of the archive: they decide
+                # in the conflict inbox whether to restore the record (mine) or leave it (theirs)
+                self.conflicts.append(FieldConflict(table, row_id, "archived", False, False, True))
         return values
 
     def set(self, table: str, row_id: uuid.UUID, values: Mapping[str, Any]) -> None:

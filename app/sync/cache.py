@@ -70,9 +70,19 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+#: execution option of connections that only read: they begin DEFERRED and never wait for a writer
+READ_ONLY = "yiti_read_only"
+
+
 def _on_begin(conn: Connection) -> None:
-    # IMMEDIATE: take the write lock up front, so two writers never deadlock on an upgrade
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # writers: IMMEDIATE takes the write lock up front, so two writers never deadlock on an upgrade;
+    # readers (WAL) see the last commit and never block or wait for the writer
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+
+
+def reading(engine: Engine) -> Connection:
+    """A connection for reads only (``with reading(db) as conn: ...``)."""
+    return engine.connect().execution_options(**{READ_ONLY: True})
 
 
 def connect(path: str | Path) -> Engine:

@@ -64,6 +64,8 @@ class SyncClient:
         self._owns_http = owns_http
         self._sync_lock = threading.Lock()
         self.clock: Callable[[], dt.datetime] = utcnow
+        #: called with (rows done, rows expected) while a snapshot downloads (a progress bar)
+        self.on_progress: Callable[[int, int], None] | None = None
         with db.begin() as conn:
             self.transport.username = cache.get_state(conn, "username")
         self.transport.on_tokens = self._signed_in
@@ -118,12 +120,12 @@ class SyncClient:
         return self.transport.access_token is not None or self.transport.refresh_token() is not None
 
     def user_id(self) -> uuid.UUID | None:
-        with self.db.begin() as conn:
+        with cache.reading(self.db) as conn:
             value = cache.get_state(conn, "user_id")
         return None if value is None else uuid.UUID(value)
 
     def state(self, key: str) -> Any:
-        with self.db.begin() as conn:
+        with cache.reading(self.db) as conn:
             return cache.get_state(conn, key)
 
     # --- writing -----------------------------------------------------------------------------
@@ -147,7 +149,7 @@ class SyncClient:
         with self._sync_lock:
             exchange = Exchange(
                 self.db, self.transport, self.user_id, lambda: type(self)._after_page_applied_hook,
-                retry_delays=self.retry_delays,
+                retry_delays=self.retry_delays, on_progress=self.on_progress,
             )
             if not self.signed_in:
                 return SyncReport(error=NotAuthenticated.code)
@@ -198,7 +200,7 @@ class SyncClient:
         query = sa.select(t).order_by(t.c.id)
         for column, value in equal.items():
             query = query.where(t.c[column] == value)
-        with self.db.connect() as conn:
+        with cache.reading(self.db) as conn:
             return [dict(r) for r in conn.execute(query).mappings()]
 
     def get(self, table: str, row_id: uuid.UUID | str) -> dict[str, Any] | None:
@@ -216,7 +218,7 @@ class SyncClient:
             internal = sa.select(loc.c.id).where(loc.c.kind == "internal")
             into, out_of = moves.c.to_location_id.in_(internal), moves.c.from_location_id.in_(internal)
         live = sa.and_(moves.c.product_id == pid, moves.c.archived.is_(False))
-        with self.db.connect() as conn:
+        with cache.reading(self.db) as conn:
             incoming = conn.execute(sa.select(total(moves.c.qty)).where(live, into)).scalar_one()
             outgoing = conn.execute(sa.select(total(moves.c.qty)).where(live, out_of)).scalar_one()
         return Decimal(incoming) - Decimal(outgoing)
@@ -235,7 +237,7 @@ class SyncClient:
         return self._local(f"SELECT * FROM rejected{where} ORDER BY id", json_columns=("args",))
 
     def _local(self, sql: str, json_columns: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-        with self.db.connect() as conn:
+        with cache.reading(self.db) as conn:
             found = [dict(r) for r in conn.execute(sa.text(sql)).mappings()]
         for row in found:
             for column in json_columns:

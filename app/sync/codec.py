@@ -82,7 +82,8 @@ def _default(value: Any) -> Any:
 
 def dumps(value: Any) -> str:
     """JSON text of rows, args or conflict values (exact decimals as strings)."""
-    return orjson.dumps(value, default=_default).decode()
+    # OPT_NON_STR_KEYS: column names from SQLAlchemy rows are str subclasses (quoted_name)
+    return orjson.dumps(value, default=_default, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def loads(text: str | bytes | None) -> Any:

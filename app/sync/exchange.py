@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -16,7 +17,8 @@ from sqlalchemy.engine import Engine
 from app.core.errors import DomainError
 from app.core.protocol import PushOut, SyncMetaOut
 from app.sync import cache
-from app.sync.apply import apply_pages, stamp, store_push_results
+from app.sync.apply import Applied, apply_pages, stamp, store_push_results
+from app.sync.bootstrap import Bootstrapped, Progress, SnapshotIncomplete, apply_snapshot
 from app.sync.codec import loads
 from app.sync.outbox import renumber
 from app.sync.transport import ApiError, Offline, Transport
@@ -42,6 +44,8 @@ class SyncReport:
     rejected: int = 0
     conflicts: int = 0
     pulled_changes: int = 0
+    #: rows received in a snapshot (an empty cache, or a resync)
+    snapshot_rows: int = 0
     offline: bool = False
     #: the error code that ended the round early (e.g. "auth.not_authenticated"), or None
     error: str | None = None
@@ -64,6 +68,7 @@ class Exchange:
         before_commit: Callable[[], Callable[[], None] | None],
         retry_delays: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0),
         sleep: Callable[[float], None] = time.sleep,
+        on_progress: Progress | None = None,
     ) -> None:
         self.db = db
         self.transport = transport
@@ -71,6 +76,8 @@ class Exchange:
         self.before_commit = before_commit
         self.retry_delays = retry_delays
         self.sleep = sleep
+        #: (rows done, rows expected) while a snapshot downloads
+        self.on_progress = on_progress
 
     # --- state ---------------------------------------------------------------------------------
     def client_id(self) -> str:
@@ -170,7 +177,7 @@ class Exchange:
                 ],
             }
             try:
-                raw: Any = self._retrying(lambda body=body: self.transport.call("POST", "sync/push", body))
+                raw: Any = self._retrying(partial(self.transport.call, "POST", "sync/push", body))
             except ApiError as exc:
                 recoveries += 1
                 if recoveries > 3 or exc.server_code not in ("sync.gap", "sync.client_clone"):
@@ -181,8 +188,9 @@ class Exchange:
                     self._meta(report)
                 continue
             out = PushOut.model_validate(raw)
+            user_id = self.user_id()
             with self.db.begin() as conn:
-                done = store_push_results(conn, out, self.user_id())
+                done = store_push_results(conn, out, user_id)
             report.pushed += len(out.results)
             report.applied += done.applied
             report.rejected += done.rejected
@@ -194,6 +202,34 @@ class Exchange:
                     raise ApiError(503, "sync.unavailable", "push stopped early")
                 self.sleep(self.retry_delays[min(recoveries, len(self.retry_delays)) - 1])
 
+    def _apply(self, pages: list[dict[str, Any]]) -> Applied:
+        """Write pulled pages and their cursor in ONE SQLite transaction (DESIGN §4, invariant 5)."""
+        user_id = self.user_id()
+        with self.db.begin() as conn:
+            catching_up = bool(cache.get_state(conn, REBASE_UNTIL_CAUGHT_UP))
+            done = apply_pages(conn, pages, user_id, self.before_commit(), force_rebase=catching_up)
+            if catching_up and not pages[-1]["has_more"]:
+                cache.set_state(conn, REBASE_UNTIL_CAUGHT_UP, None)
+        return done
+
+    def _bootstrap(self, report: SyncReport) -> dict[str, Any]:
+        """Fill the cache from one server snapshot; returns the cursor to pull on from."""
+
+        def once() -> Bootstrapped:
+            body, user_id = {"client_id": self.client_id()}, self.user_id()
+            with self.transport.stream("sync/snapshot", body) as lines, self.db.begin() as conn:
+                try:
+                    done = apply_snapshot(conn, lines, user_id, self.on_progress, self.before_commit())
+                except SnapshotIncomplete as exc:  # rolled back; a retry starts over
+                    raise Offline(str(exc)) from exc
+                cache.set_state(conn, REBASE_UNTIL_CAUGHT_UP, None)
+            return done
+
+        done = self._retrying(once)
+        report.snapshot_rows += done.rows
+        report.not_applying = done.not_applying or report.not_applying
+        return done.cursor
+
     def _pull(self, report: SyncReport) -> bool:
         """Pull until caught up; returns whether the server demanded a resync on the way."""
         resynced = False
@@ -201,9 +237,12 @@ class Exchange:
             cursor = cache.get_state(conn, "cursor")
         held: list[dict[str, Any]] = []  # partial pages wait for the page that completes them
         while True:
+            if cursor is None:  # an empty cache (or a resync) starts from the server's snapshot
+                cursor = self._bootstrap(report)
+                continue
             body = {"client_id": self.client_id(), "cursor": cursor, "limit": PULL_LIMIT}
             try:
-                page: dict[str, Any] = self._retrying(lambda body=body: self.transport.call("POST", "sync/pull", body))
+                page: dict[str, Any] = self._retrying(partial(self.transport.call, "POST", "sync/pull", body))
             except ApiError as exc:
                 if exc.server_code != "sync.resync" or resynced:
                     raise
@@ -214,11 +253,7 @@ class Exchange:
             cursor = page["cursor"]
             if page.get("partial"):
                 continue
-            with self.db.begin() as conn:
-                catching_up = bool(cache.get_state(conn, REBASE_UNTIL_CAUGHT_UP))
-                done = apply_pages(conn, held, self.user_id(), self.before_commit(), force_rebase=catching_up)
-                if catching_up and not page["has_more"]:
-                    cache.set_state(conn, REBASE_UNTIL_CAUGHT_UP, None)
+            done = self._apply(held)
             report.pulled_changes += done.changes
             report.not_applying = done.not_applying or report.not_applying
             held = []

@@ -22,11 +22,14 @@ from app.core import mutations
 from app.core.errors import DomainError
 from app.core.schema import metadata
 from app.core.tx import Tx
+from app.sync import cache
 from app.sync.codec import decode_row, dumps, loads
 
 log = logging.getLogger(__name__)
 
 OnTouch = Callable[[str, uuid.UUID], None]
+#: sync_state key of the last mutation id given out
+LAST_ID = "last_mutation_id"
 
 
 def capture_base(conn: Connection) -> OnTouch:
@@ -64,8 +67,8 @@ def record(
     Returns its outbox id. A domain error from the mutator propagates (the caller rolls back)."""
     tx = Tx(conn, side="client", user_id=user_id, now=now, on_touch=capture_base(conn))
     mutations.get(name, version).run(tx, args)
-    next_id = int(conn.execute(sa.text("SELECT COALESCE(MAX(id), 0) + 1 FROM outbox")).scalar_one())
-    next_id = max(next_id, 1)
+    next_id = last_mutation_id(conn) + 1
+    cache.set_state(conn, LAST_ID, next_id)
     conn.execute(
         sa.text(
             "INSERT INTO outbox (id, name, version, args, args_hash, created_at, state, touched) "
@@ -82,6 +85,13 @@ def record(
         },
     )
     return next_id
+
+
+def last_mutation_id(conn: Connection) -> int:
+    """The last id this client gave a mutation. Ids are never reused, also once the outbox is
+    empty: the server takes a reused id for a resend (or for a copied cache)."""
+    in_outbox = int(conn.execute(sa.text("SELECT COALESCE(MAX(id), 0) FROM outbox")).scalar_one())
+    return max(in_outbox, int(cache.get_state(conn, LAST_ID) or 0))
 
 
 def _touched(tx: Tx) -> list[list[str]]:
@@ -148,6 +158,7 @@ def renumber(conn: Connection, start: int = 1, reopen_done: bool = False) -> Non
         conn.execute(sa.text("UPDATE conflict SET mutation_id = :new WHERE mutation_id = :old"),
                      {"new": new, "old": -old - 4000000000})
     conn.exec_driver_sql("UPDATE conflict SET mutation_id = NULL WHERE mutation_id < -3000000000")
+    cache.set_state(conn, LAST_ID, start - 1 + len(pending))
 
 
 def pending_touching(conn: Connection, table: str, row_id: str) -> list[tuple[int, str]]:

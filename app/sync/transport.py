@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -147,9 +147,31 @@ class Transport:
         prefix = f"/t/{self.tenant}/v1/" if tenant else ""
         return (prefix + path) if tenant else path
 
-    def _send(
-        self, method: str, path: str, body: Any = None, auth: bool = True, params: dict[str, str] | None = None
-    ) -> Any:
+    def stream(self, path: str, body: Any) -> contextlib.AbstractContextManager[Iterator[bytes]]:
+        """An authenticated POST whose answer is read line by line (newline-delimited JSON)."""
+        return self._stream(path, body)
+
+    @contextlib.contextmanager
+    def _stream(self, path: str, body: Any) -> Iterator[Iterator[bytes]]:
+        if self.access_token is None:
+            self.refresh()
+        for attempt in (1, 2):
+            content, headers = self._request_parts(body, auth=True)
+            try:
+                with self.http.stream("POST", self._url(path), content=content, headers=headers) as response:
+                    if response.status_code == 401 and attempt == 1:
+                        response.read()
+                        self.refresh()
+                        continue
+                    if response.status_code >= 400:
+                        response.read()
+                        raise _error(response)
+                    yield (line.encode() for line in response.iter_lines() if line)
+                    return
+            except httpx.TransportError as exc:  # also while the caller reads the lines
+                raise Offline(str(exc)) from exc
+
+    def _request_parts(self, body: Any, auth: bool) -> tuple[bytes | None, dict[str, str]]:
         headers = {"Accept": "application/json", "Accept-Language": current_locale().replace("_", "-")}
         content: bytes | None = None
         if body is not None:
@@ -160,6 +182,12 @@ class Transport:
                 headers["Content-Encoding"] = "gzip"
         if auth and self.access_token:
             headers["Authorization"] = f"Bearer {self.access_token}"
+        return content, headers
+
+    def _send(
+        self, method: str, path: str, body: Any = None, auth: bool = True, params: dict[str, str] | None = None
+    ) -> Any:
+        content, headers = self._request_parts(body, auth)
         try:
             response = self.http.request(method, self._url(path), content=content, headers=headers, params=params)
         except httpx.TransportError as exc:

@@ -7,16 +7,18 @@ from typing import Annotated
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Query, Response
+from fastapi.responses import StreamingResponse
 
 import app.mutators  # noqa: F401  (registers every domain's mutators)
 from app import __version__
 from app.core import mutations
-from app.core.protocol import ErrorOut, PullIn, PushIn, PushOut, SyncMetaOut
+from app.core.protocol import ErrorOut, PullIn, PushIn, PushOut, SnapshotIn, SyncMetaOut
 from server import permissions
 from server.api.deps import ClusterDep, CurrentUserDep, LocaleDep, NowDep, TenantDep
 from server.migrate import SCHEMA_VERSION
 from server.sync import pull as pulling
 from server.sync import push as pushing
+from server.sync import snapshot as snapshots
 from server.tables import tenant_info
 
 router = APIRouter(
@@ -93,3 +95,20 @@ def pull(body: PullIn, cluster: ClusterDep, tenant: TenantDep, user: CurrentUser
     except pushing.TRANSIENT as exc:
         raise pushing.SyncUnavailable() from exc
     return Response(page.body, media_type="application/json")
+
+
+@router.post(
+    "/snapshot",
+    responses={
+        200: {
+            "description": "every row of the caller's scopes from one snapshot, as newline-delimited JSON: "
+            "a header {epoch, cursor, tables, counts}, one {t, row} per row, and {end: true, rows}",
+            "content": {"application/x-ndjson": {}},
+        }
+    },
+)
+def snapshot(body: SnapshotIn, cluster: ClusterDep, tenant: TenantDep, user: CurrentUserDep) -> StreamingResponse:
+    """Bootstrap an empty cache; then pull from the header's cursor."""
+    epoch, _floor = _state(cluster, tenant)
+    chunks = snapshots.stream(cluster.tenant_engine(tenant), epoch, permissions.scopes_for(user.role))
+    return StreamingResponse(chunks, media_type="application/x-ndjson")

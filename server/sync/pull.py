@@ -46,7 +46,7 @@ class Page:
     count: int
 
 
-def _row_json_sql(table: sa.Table) -> str:
+def row_json_sql(table: sa.Table) -> str:
     """json_build_object of every column; exact numbers as text, instants in UTC ISO-8601."""
     parts = []
     for column in table.columns:
@@ -69,7 +69,7 @@ def _row_sql(tbl: str) -> str:
         table = metadata.tables[tbl]
         _ROW_SQL[tbl] = (
             f"SELECT id::text, json_build_object('t', '{tbl}', 'op', 'upsert', 'id', id, "
-            f"'row', {_row_json_sql(table)})::text FROM \"{tbl}\" WHERE id = ANY(CAST(:ids AS uuid[]))"
+            f"'row', {row_json_sql(table)})::text FROM \"{tbl}\" WHERE id = ANY(CAST(:ids AS uuid[]))"
         )
     return _ROW_SQL[tbl]
 

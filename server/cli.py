@@ -89,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("slug", nargs="?")
     target.add_argument("--all", action="store_true")
 
+    comp = sub.add_parser("compact", help="drop change-log entries superseded by a later one (safe at any time)")
+    which = comp.add_mutually_exclusive_group(required=True)
+    which.add_argument("slug", nargs="?")
+    which.add_argument("--all", action="store_true")
+
     bak = sub.add_parser("backup", help="back up a tenant (pg_dump custom format)")
     bak.add_argument("slug")
     bak.add_argument("file", type=Path)
@@ -142,6 +147,12 @@ def run(args: argparse.Namespace, cluster: Cluster, settings: Settings) -> int:
             with cluster.tenant_engine(t).connect() as conn:
                 migrate.upgrade(conn)
                 print(f"{t.slug}: at {migrate.current_revision(conn)}")
+    elif args.command == "compact":
+        from server.sync.pull import compact
+
+        for t in cluster.tenants() if args.all else [cluster.lookup(args.slug)]:
+            with cluster.tenant_engine(t).begin() as conn:
+                print(f"{t.slug}: {compact(conn)} superseded change entries dropped")
     elif args.command == "backup":
         backup.backup(cluster, args.slug, args.file)
         print(f"tenant {args.slug} backed up to {args.file}")

@@ -117,10 +117,12 @@ class Tx:
         row = {**values, **self._stamp(), "created_at": self.now, "archived": False,
                "version": 1 if self.side == "server" else 0}
         existing = self.get(table, row_id)
+        if existing is not None and self.side == "server":
+            if all(_same(existing[name], value) for name, value in values.items()):
+                return row_id  # the same create sent again (a queue re-sent after a restore)
+            raise RowExists(table=table)
         self._touch(table, row_id)
         if existing is not None:
-            if self.side == "server":
-                raise RowExists(table=table)
             self.conn.execute(sa.update(t).where(t.c.id == row_id).values(**row))
         else:
             self.conn.execute(sa.insert(t).values(**row))

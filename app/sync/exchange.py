@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from app.core.errors import DomainError
 from app.core.protocol import PushOut, SyncMetaOut
@@ -90,17 +90,29 @@ class Exchange:
 
     def new_identity(self, report: SyncReport, *, resync: bool) -> None:
         """A copied cache or a restored server: continue under a new client id, queued mutations
-        renumbered from 1; a resync also drops every cached server row and the cursor."""
+        renumbered from 1. A resync (restored server) also downloads every row again and sends
+        the mutations it had applied once more, since the restore may have lost them."""
         with self.db.begin() as conn:
             cache.set_state(conn, "client_id", str(uuid.uuid4()))
             if resync:
-                cache.clear_synced_rows(conn)
-                cache.set_state(conn, "cursor", None)
+                self._forget_cursor(conn)
                 cache.set_state(conn, "epoch", None)
-                cache.set_state(conn, REBASE_UNTIL_CAUGHT_UP, True)
             renumber(conn, 1, reopen_done=resync)
         report.new_client_id = True
         report.resynced = report.resynced or resync
+
+    def resync_rows(self, report: SyncReport) -> None:
+        """Our cursor fell below the server's compaction floor: download every row again. The
+        client id and the queue stay as they are (the server lost nothing of ours)."""
+        with self.db.begin() as conn:
+            self._forget_cursor(conn)
+        report.resynced = True
+
+    @staticmethod
+    def _forget_cursor(conn: Connection) -> None:
+        # the cached rows stay visible until the snapshot replaces them in one transaction
+        cache.set_state(conn, "cursor", None)
+        cache.set_state(conn, REBASE_UNTIL_CAUGHT_UP, True)
 
     # --- the round -----------------------------------------------------------------------------
     def run(self) -> SyncReport:
@@ -137,19 +149,36 @@ class Exchange:
             self.sleep(delay)
         raise AssertionError("unreachable")
 
-    def _meta(self, report: SyncReport) -> bool:
-        """Check the server's epoch and our mutation count; returns whether a resync began."""
+    def _fetch_meta(self) -> SyncMetaOut:
         client_id = self.client_id()
-        meta = SyncMetaOut.model_validate(
-            self._retrying(lambda: self.transport.call("GET", "sync/meta", params={"client_id": client_id}))
+        return SyncMetaOut.model_validate(
+            self._retrying(partial(self.transport.call, "GET", "sync/meta", params={"client_id": client_id}))
         )
+
+    def _meta(self, report: SyncReport) -> bool:
+        """Check the server's epoch, compaction floor and our mutation count; returns whether a
+        resync began."""
+        meta = self._fetch_meta()
         with self.db.begin() as conn:
-            epoch = cache.get_state(conn, "epoch")
+            epoch, cursor = cache.get_state(conn, "epoch"), cache.get_state(conn, "cursor")
         if epoch is not None and epoch != meta.epoch:
             self.new_identity(report, resync=True)
             return True
         self._align(meta.last_mutation_id)
+        if cursor is not None and cursor["xact"] and cursor["xact"] < meta.compaction_floor:
+            self.resync_rows(report)
+            return True
         return False
+
+    def _resync(self, report: SyncReport) -> None:
+        """The server refused our cursor: a restore (new epoch) or compaction past it."""
+        meta = self._fetch_meta()
+        with self.db.begin() as conn:
+            epoch = cache.get_state(conn, "epoch")
+        if epoch is not None and epoch != meta.epoch:
+            self.new_identity(report, resync=True)
+        else:
+            self.resync_rows(report)
 
     def _align(self, last: int | None) -> None:
         """Pending ids continue the server's count: after a gap, they start at last + 1."""
@@ -246,7 +275,7 @@ class Exchange:
             except ApiError as exc:
                 if exc.server_code != "sync.resync" or resynced:
                     raise
-                self.new_identity(report, resync=True)
+                self._resync(report)
                 resynced, cursor, held = True, None, []
                 continue
             held.append(page)

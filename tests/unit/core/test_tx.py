@@ -83,6 +83,15 @@ def test_insert_of_existing_row_is_refused_on_server_and_overwrites_on_client(en
         assert client.get("party", pid)["name"] == "again"
 
 
+def test_the_same_create_sent_again_is_a_no_op_on_the_server(engine):
+    with engine.begin() as conn:
+        server = Tx(conn, side="server", user_id=None, now=NOW)
+        pid = server.insert("party", {"id": new_id(), "name": "甲", "kind": "company"})
+        again = Tx(conn, side="server", user_id=None, now=NOW)
+        assert again.insert("party", {"id": pid, "name": "甲", "kind": "company"}) == pid
+        assert again.get("party", pid)["version"] == 1 and again.touched == []
+
+
 def test_unknown_rows_and_fields_are_refused(engine):
     with engine.begin() as conn:
         tx = Tx(conn, side="server", user_id=None, now=NOW)

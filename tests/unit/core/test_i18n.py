@@ -2,8 +2,8 @@
 
 import io
 import subprocess
-import tempfile
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest

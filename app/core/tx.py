@@ -128,8 +128,17 @@ class Tx:
             self.conn.execute(sa.insert(t).values(**row))
         return row_id
 
-    def patch(self, table: str, row_id: uuid.UUID, changes: Mapping[str, Change[Any]]) -> dict[str, Any]:
-        """Apply field changes with the merge rules above; returns the fields actually set."""
+    def patch(
+        self,
+        table: str,
+        row_id: uuid.UUID,
+        changes: Mapping[str, Change[Any]],
+        derived: Callable[[dict[str, Any]], Mapping[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """Apply field changes with the merge rules above; returns the fields actually set.
+
+        `derived` computes dependent columns (a name's pinyin) from the fields set, written in the
+        same UPDATE (one row version, one change entry)."""
         self._check_fields(table, changes)
         current = self.require(table, row_id)
         guarded = GUARDED.get(table, frozenset()) if table not in APPEND_ONLY else frozenset()
@@ -146,7 +155,7 @@ class Tx:
                 self.overwritten.append(clash)
             values[name] = change.new
         if values:
-            self._write(table, row_id, values)
+            self._write(table, row_id, {**values, **(derived(values) if derived else {})})
             if current["archived"]:
                 # kept on the archived record, but the editor must hear of the archive: they decide
                 # in the conflict inbox whether to restore the record (mine) or leave it (theirs)

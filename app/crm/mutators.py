@@ -89,6 +89,17 @@ def _changes(args: BaseModel) -> dict[str, Change[Any]]:
     return {k: v for k, v in args if k != "id" and v is not None}
 
 
+def _party_search_keys(applied: dict[str, Any]) -> dict[str, str]:
+    if "name" not in applied:
+        return {}
+    full, initials = pinyin_keys(applied["name"])
+    return {"name_pinyin": full, "name_initials": initials}
+
+
+def _pinyin_of_name(applied: dict[str, Any]) -> dict[str, str]:
+    return {"name_pinyin": pinyin_keys(applied["name"])[0]} if "name" in applied else {}
+
+
 @mutator("crm.customer.create", args=CustomerCreate)
 def create_customer(tx: Tx, args: CustomerCreate) -> None:
     full, initials = pinyin_keys(args.name)
@@ -98,10 +109,7 @@ def create_customer(tx: Tx, args: CustomerCreate) -> None:
 
 @mutator("crm.customer.update", args=CustomerPatch)
 def update_customer(tx: Tx, args: CustomerPatch) -> None:
-    applied = tx.patch("party", args.id, _changes(args))
-    if "name" in applied:
-        full, initials = pinyin_keys(applied["name"])
-        tx.set("party", args.id, {"name_pinyin": full, "name_initials": initials})
+    tx.patch("party", args.id, _changes(args), derived=_party_search_keys)
 
 
 @mutator("crm.customer.archive", args=Archive)
@@ -117,9 +125,7 @@ def create_contact(tx: Tx, args: ContactCreate) -> None:
 
 @mutator("crm.contact.update", args=ContactPatch)
 def update_contact(tx: Tx, args: ContactPatch) -> None:
-    applied = tx.patch("contact", args.id, _changes(args))
-    if "name" in applied:
-        tx.set("contact", args.id, {"name_pinyin": pinyin_keys(applied["name"])[0]})
+    tx.patch("contact", args.id, _changes(args), derived=_pinyin_of_name)
 
 
 @mutator("crm.activity.log", args=ActivityLog)

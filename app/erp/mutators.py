@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -65,6 +65,10 @@ class StockMove(_Args):
         return self
 
 
+def _pinyin_of_name(applied: dict[str, Any]) -> dict[str, str]:
+    return {"name_pinyin": pinyin_keys(applied["name"])[0]} if "name" in applied else {}
+
+
 @mutator("erp.product.create", args=ProductCreate)
 def create_product(tx: Tx, args: ProductCreate) -> None:
     tx.insert("product", {**args.model_dump(), "name_pinyin": pinyin_keys(args.name)[0]})
@@ -72,9 +76,7 @@ def create_product(tx: Tx, args: ProductCreate) -> None:
 
 @mutator("erp.product.update", args=ProductPatch)
 def update_product(tx: Tx, args: ProductPatch) -> None:
-    applied = tx.patch("product", args.id, {k: v for k, v in args if k != "id" and v is not None})
-    if "name" in applied:
-        tx.set("product", args.id, {"name_pinyin": pinyin_keys(applied["name"])[0]})
+    tx.patch("product", args.id, {k: v for k, v in args if k != "id" and v is not None}, derived=_pinyin_of_name)
 
 
 @mutator("erp.location.create", args=LocationCreate)

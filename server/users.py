@@ -62,21 +62,14 @@ def create_user(
         raise UserExists(field="username", username=username)
     password_hash = passwords.hash_password(password, settings.min_password_length)
     user_id = new_id()
-    conn.execute(
-        sa.insert(app_user).values(
-            id=user_id,
-            version=1,
-            created_at=now,
-            updated_at=now,
-            updated_by=by,
-            archived=False,
-            username=username,
-            display_name=display_name or username,
-            role=role,
-            disabled=False,
-            locale=locale,
-        )
-    )
+    row = {"id": user_id, "version": 1, "created_at": now, "updated_at": now, "updated_by": by,
+           "archived": False, "username": username, "display_name": display_name or username,
+           "role": role, "disabled": False, "locale": locale}
+    try:
+        with conn.begin_nested():  # two admins adding one name at once: the second gets a clean 409
+            conn.execute(sa.insert(app_user).values(**row))
+    except sa.exc.IntegrityError as exc:
+        raise UserExists(field="username", username=username) from exc
     conn.execute(
         sa.insert(user_credential).values(
             user_id=user_id, password_hash=password_hash, password_changed_at=now
@@ -86,11 +79,15 @@ def create_user(
 
 
 def _active_admins(conn: Connection) -> int:
-    return conn.execute(
-        sa.select(sa.func.count())
-        .select_from(app_user)
+    """Count the active admins, locking their rows: two admins demoting each other at once queue
+    here, and the second one counts again after the first commits (never zero admins)."""
+    rows = conn.execute(
+        sa.select(app_user.c.id)
         .where(app_user.c.role == "admin", app_user.c.disabled.is_(False))
-    ).scalar_one()
+        .order_by(app_user.c.id)
+        .with_for_update()
+    ).all()
+    return len(rows)
 
 
 def update_user(
@@ -128,10 +125,15 @@ def update_user(
 
 
 def set_password(
-    conn: Connection, settings: Settings, now: dt.datetime, user_id: uuid.UUID, password: str
+    conn: Connection,
+    settings: Settings,
+    now: dt.datetime,
+    user_id: uuid.UUID,
+    password: str,
+    field: str = "password",
 ) -> None:
-    """Set a new password and revoke every token the user holds."""
-    password_hash = passwords.hash_password(password, settings.min_password_length)
+    """Set a new password and revoke every token the user holds; a weak password names `field`."""
+    password_hash = passwords.hash_password(password, settings.min_password_length, field)
     conn.execute(
         sa.update(user_credential)
         .where(user_credential.c.user_id == user_id)

@@ -127,3 +127,15 @@ class MalformedRequest(DomainError):
     code = "request.malformed"
     status = 400
     template = N_("The request body is not valid JSON.")
+
+
+class BodyNotObject(DomainError):
+    code = "request.not_object"
+    status = 400
+    template = N_("The request body must be a JSON object.")
+
+
+class BadContentEncoding(DomainError):
+    code = "request.bad_encoding"
+    status = 400
+    template = N_("The request body is not valid gzip.")

@@ -5,11 +5,28 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 Role = Literal["admin", "manager", "sales_rep", "clerk", "planner"]
+USERNAME_MAX = 64
+
+
+def _fits_once_lowercased(name: str) -> str:
+    # names are kept lowercased, and a few letters grow when lowercased ("İ" → "i̇")
+    if len(name.lower()) > USERNAME_MAX:
+        raise PydanticCustomError(
+            "string_too_long",
+            "String should have at most {max_length} characters",
+            {"max_length": USERNAME_MAX},
+        )
+    return name
+
+
 Username = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[\w.@+-]+$")
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=USERNAME_MAX, pattern=r"^[\w.@+-]+$"),
+    AfterValidator(_fits_once_lowercased),
 ]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]

@@ -92,5 +92,5 @@ def change_password(
     with cluster.tenant_engine(tenant).begin() as conn:
         if not users.check_password(conn, user.id, body.old_password):
             raise AuthFailed(field="old_password")
-        users.set_password(conn, settings, now, user.id, body.new_password)
+        users.set_password(conn, settings, now, user.id, body.new_password, field="new_password")
     return Response(status_code=204)

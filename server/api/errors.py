@@ -12,8 +12,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core import i18n
-from app.core.errors import BodyTooLarge, DomainError, LoginThrottled, MalformedRequest
+from app.core.errors import BodyNotObject, DomainError, LoginThrottled, MalformedRequest
 from app.core.i18n import N_
+from server.api.limits import RequestRefused
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +75,13 @@ def install(app: FastAPI) -> None:
         locale = _locale(request)
         errors = exc.errors()
         first = errors[0] if errors else {}
-        if first.get("type") == "json_invalid" or (
-            first.get("type") == "model_attributes_type" and tuple(first.get("loc", ())) == ("body",)
-        ):
-            malformed = MalformedRequest()
-            return JSONResponse(malformed.to_body(locale), status_code=400)
+        if first.get("type") == "json_invalid":
+            return JSONResponse(MalformedRequest().to_body(locale), status_code=400)
+        if first.get("type") in ("model_attributes_type", "dict_type") and tuple(first.get("loc", ())) == ("body",):
+            if isinstance(first.get("input"), bytes):  # FastAPI parses only bodies declared as JSON
+                message = i18n.gettext_for(locale, _HTTP_MESSAGES[415])
+                return JSONResponse({"code": "http.415", "message": message}, status_code=415)
+            return JSONResponse(BodyNotObject().to_body(locale), status_code=400)
         field = _field(first.get("loc", ()))
         reason = _validation_reason(first, locale)
         template = i18n.gettext_for(locale, N_("The value of %(field)s is not valid: %(reason)s"))
@@ -90,13 +93,13 @@ def install(app: FastAPI) -> None:
             body["field"] = field
         return JSONResponse(body, status_code=422)
 
+    @app.exception_handler(RequestRefused)
+    async def body_refused(request: Request, exc: RequestRefused) -> JSONResponse:
+        return JSONResponse(exc.error.to_body(_locale(request)), status_code=exc.error.status)
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         locale = _locale(request)
-        if exc.status_code == 413:
-            return JSONResponse(
-                BodyTooLarge(limit=request.app.state.settings.max_body_bytes).to_body(locale), status_code=413
-            )
         template = _HTTP_MESSAGES.get(exc.status_code, N_("The request could not be completed."))
         return JSONResponse(
             {"code": f"http.{exc.status_code}", "message": i18n.gettext_for(locale, template)},

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import zlib
 
-from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.errors import BadContentEncoding, BodyTooLarge
+from server.api.limits import RequestRefused
 
 
 class GzipRequest:
@@ -22,25 +24,32 @@ class GzipRequest:
         inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
         chunks: list[bytes] = []
         size = 0
-        failure: int | None = None
+        failure: RequestRefused | None = None
         more = True
         while more:
-            message = await receive()
+            try:
+                message = await receive()
+            except RequestRefused as refused:
+                # the raw body is over its limit: answer from inside the app, where errors get their body
+                failure = failure or refused
+                break
             if message["type"] != "http.request":
                 break
             more = message.get("more_body", False)
             if failure is not None:
-                continue
+                continue  # read the rest (capped by BodyLimit), so the client gets to read our answer
             try:
                 piece = inflater.decompress(message.get("body", b""), self.max_inflated + 1 - size)
             except zlib.error:
-                failure = 400
+                failure = RequestRefused(BadContentEncoding())
                 continue
             size += len(piece)
             if size > self.max_inflated or inflater.unconsumed_tail:
-                failure = 413
+                failure = RequestRefused(BodyTooLarge(limit=self.max_inflated))
                 continue
             chunks.append(piece)
+        if failure is None and not inflater.eof:
+            failure = RequestRefused(BadContentEncoding())  # cut off before the gzip stream ended
         body = b"".join(chunks)
         new_headers = [
             (k, v) for k, v in scope["headers"] if k not in (b"content-encoding", b"content-length")
@@ -52,7 +61,7 @@ class GzipRequest:
         async def inflated() -> Message:
             nonlocal sent
             if failure is not None:
-                raise HTTPException(status_code=failure)
+                raise failure
             if sent:
                 return {"type": "http.disconnect"}
             sent = True

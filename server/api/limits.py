@@ -5,6 +5,17 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.errors import BodyTooLarge, DomainError
+
+
+class RequestRefused(HTTPException):
+    """A body middleware's refusal, raised while the route reads the body (FastAPI lets an
+    HTTPException through there untouched); the app's handler answers with `error`'s body."""
+
+    def __init__(self, error: DomainError) -> None:
+        super().__init__(status_code=error.status)
+        self.error = error
+
 
 class BodyLimit:
     def __init__(self, app: ASGIApp, limit: int) -> None:
@@ -32,7 +43,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
-                    raise HTTPException(status_code=413)
+                    raise RequestRefused(BodyTooLarge(limit=self.limit))
             return message
 
         await self.app(scope, limited, send)
@@ -40,6 +51,6 @@ class BodyLimit:
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         # let the app's own handler shape the 413 body (translated, with the error code)
         async def refuse_body() -> Message:
-            raise HTTPException(status_code=413)
+            raise RequestRefused(BodyTooLarge(limit=self.limit))
 
         await self.app(scope, refuse_body, send)

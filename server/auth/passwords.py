@@ -12,9 +12,10 @@ _hasher = PasswordHasher()  # argon2id, parameters from argon2-cffi's recommende
 _DUMMY_HASH = _hasher.hash("yiti-dummy-password-for-timing")
 
 
-def hash_password(password: str, min_length: int) -> str:
+def hash_password(password: str, min_length: int, field: str = "password") -> str:
+    """The argon2id hash of `password`; WeakPassword (naming `field`) when it is too short."""
     if len(password) < min_length:
-        raise WeakPassword(field="password", min=min_length)
+        raise WeakPassword(field=field, min=min_length)
     return _hasher.hash(password)
 
 

@@ -142,18 +142,21 @@ def set_password(
     tokens.revoke_user(conn, user_id, now)
 
 
-def check_password(conn: Connection, user_id: uuid.UUID, password: str) -> bool:
-    stored = conn.execute(
-        sa.select(user_credential.c.password_hash).where(user_credential.c.user_id == user_id)
-    ).scalar()
-    return passwords.verify_password(stored, password)
-
-
 def sign_in(
     conn: Connection, settings: Settings, now: dt.datetime, username: str, password: str
 ) -> tuple[sa.Row, tokens.IssuedTokens]:
-    """Verify a password under the throttle; the caller commits even when this raises AuthFailed
-    (the failure count must persist)."""
+    """Verify a password under the throttle and issue tokens; the caller commits even when this
+    raises AuthFailed (the failure count must persist)."""
+    user = verify_password(conn, settings, now, username, password)
+    issued = tokens.issue(conn, user.id, now, settings.access_ttl_seconds, settings.refresh_ttl_seconds)
+    return user, issued
+
+
+def verify_password(
+    conn: Connection, settings: Settings, now: dt.datetime, username: str, password: str, field: str = "password"
+) -> sa.Row:
+    """The user, if `password` is theirs; every wrong guess counts towards the sign-in throttle
+    (sign-in and password change alike). The caller commits even when this raises AuthFailed."""
     name = username.strip().lower()
     gate = throttle.lock_row(conn, name)
     throttle.check(gate, now)
@@ -171,7 +174,7 @@ def sign_in(
             settings.throttle_base_seconds,
             settings.throttle_max_seconds,
         )
-        raise AuthFailed(field="password")
+        raise AuthFailed(field=field)
     assert user is not None
     throttle.record_success(conn, name)
     if user.disabled:
@@ -182,5 +185,4 @@ def sign_in(
             .where(user_credential.c.user_id == user.id)
             .values(password_hash=passwords.hash_password(password, 1))
         )
-    issued = tokens.issue(conn, user.id, now, settings.access_ttl_seconds, settings.refresh_ttl_seconds)
-    return user, issued
+    return user

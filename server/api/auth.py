@@ -89,8 +89,12 @@ def change_password(
     now: NowDep,
 ) -> Response:
     """Change my own password; every session of mine ends, this one included."""
-    with cluster.tenant_engine(tenant).begin() as conn:
-        if not users.check_password(conn, user.id, body.old_password):
-            raise AuthFailed(field="old_password")
+    with cluster.tenant_engine(tenant).connect() as conn:
+        try:  # throttled like a sign-in: a stolen access token must not buy unlimited guesses
+            users.verify_password(conn, settings, now, user.row.username, body.old_password, field="old_password")
+        except AuthFailed:
+            conn.commit()
+            raise
         users.set_password(conn, settings, now, user.id, body.new_password, field="new_password")
+        conn.commit()
     return Response(status_code=204)

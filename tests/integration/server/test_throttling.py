@@ -130,3 +130,20 @@ def test_unknown_user_names_are_throttled_like_real_ones(tenant, attempt, settin
     r = attempt("ghost", WRONG)
     assert r.status_code == 429
     assert r.headers["Retry-After"] == str(settings.throttle_base_seconds)
+
+
+def test_wrong_old_passwords_on_password_change_are_throttled_like_sign_ins(client, tenant, add_user, login, settings):
+    from tests.conftest import bearer
+
+    add_user(tenant, "rep1")
+    headers = bearer(login(tenant, "rep1")["access_token"])
+
+    def change(old: str):
+        return client.post(f"/t/{tenant.slug}/v1/auth/password", headers=headers,
+                           json={"old_password": old, "new_password": "a new long password"})
+
+    for _ in range(settings.throttle_free_failures):
+        r = change(WRONG)
+        assert r.status_code == 401 and r.json()["field"] == "old_password"
+    r = change(PASSWORD)
+    assert r.status_code == 429 and r.json()["code"] == "auth.throttled", "a stolen token buys no free guesses"

@@ -1,4 +1,5 @@
-"""``yiti``: the desktop app's entry point; ``yiti demo`` runs the demo."""
+"""``yiti``: the desktop app's entry point; ``yiti demo`` runs the demo; ``yiti sync`` syncs an
+offline cache from a terminal or a script."""
 
 from __future__ import annotations
 
@@ -32,15 +33,22 @@ def demo(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     from pathlib import Path
 
+    from app import sync_cli
+    from app.core import i18n
+
+    i18n.set_locale(sync_cli.environment_locale() or i18n.DEFAULT_LOCALE)
     parser = argparse.ArgumentParser(prog="yiti", description="Yiti (一体) CRM + ERP")
     sub = parser.add_subparsers(dest="command")
     demo_parser = sub.add_parser("demo", help="start the embedded server with a demo tenant")
     demo_parser.add_argument("--host", default="127.0.0.1")
     demo_parser.add_argument("--port", type=int, default=8080)
     demo_parser.add_argument("--data-dir", type=Path, help="where the demo's Postgres lives")
+    sync_cli.add_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "demo":
         return demo(args)
+    if args.command == "sync":
+        return sync_cli.run(args)
     parser.print_help()
     print("\nThe desktop client arrives with the desktop shell; until then run: yiti demo", file=sys.stderr)
     return 2

@@ -46,6 +46,12 @@ class CacheOfAnotherUser(DomainError):
     template = N_("This offline cache belongs to %(owner)s; open your own cache to sign in as %(user)s.")
 
 
+class CacheOfAnotherTenant(DomainError):
+    code = "sync.cache_tenant"
+    status = 409
+    template = N_("This offline cache belongs to the tenant %(owner)s, not %(tenant)s; open the cache of %(tenant)s.")
+
+
 class ConflictNotFound(DomainError):
     code = "sync.conflict_not_found"
     status = 404
@@ -81,7 +87,7 @@ class SyncClient:
             known = cache.get_state(conn, "tenant")
             if known is not None and known != tenant:
                 db.dispose()
-                raise CacheOfAnotherUser(owner=known, user=tenant)
+                raise CacheOfAnotherTenant(owner=known, tenant=tenant)
             cache.set_state(conn, "tenant", tenant)
             cache.set_state(conn, "server", server)
         return cls(db, Transport(client, server, tenant), owns)
@@ -113,6 +119,11 @@ class SyncClient:
             cache.set_state(conn, "user_id", str(pair.user.id))
             cache.set_state(conn, "role", pair.user.role)
             cache.set_state(conn, "tenant_id", str(pair.tenant_id))
+
+    @property
+    def sign_in_kept(self) -> bool:
+        """Whether the sign-in outlives this process (the refresh token is in the OS keyring)."""
+        return self.transport.refresh_token_in_keyring()
 
     @property
     def signed_in(self) -> bool:
@@ -199,6 +210,8 @@ class SyncClient:
         t = metadata.tables[table]
         query = sa.select(t).order_by(t.c.id)
         for column, value in equal.items():
+            if isinstance(t.c[column].type, sa.Uuid) and isinstance(value, str):
+                value = uuid.UUID(value)  # ids as the wire and the user give them
             query = query.where(t.c[column] == value)
         with cache.reading(self.db) as conn:
             return [dict(r) for r in conn.execute(query).mappings()]
@@ -252,4 +265,4 @@ def _creates(name: str) -> bool:
     return name.rsplit(".", 1)[-1] in ("create", "log", "move")
 
 
-__all__ = ["CacheOfAnotherUser", "ConflictNotFound", "SyncClient", "SyncReport"]
+__all__ = ["CacheOfAnotherTenant", "CacheOfAnotherUser", "ConflictNotFound", "SyncClient", "SyncReport"]

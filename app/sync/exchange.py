@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from app.core.errors import DomainError
+from app.core.i18n import current_locale
 from app.core.protocol import PushOut, SyncMetaOut
 from app.sync import cache
 from app.sync.apply import Applied, apply_pages, stamp, store_push_results
@@ -132,7 +133,7 @@ class Exchange:
         except ApiError as exc:
             report.error, report.message = exc.server_code, exc.server_message
         except DomainError as exc:
-            report.error, report.message = exc.code, str(exc)
+            report.error, report.message = exc.code, exc.message(current_locale())
         return report
 
     def _retrying(self, call: Callable[[], T]) -> T:

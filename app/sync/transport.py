@@ -79,6 +79,14 @@ class Transport:
         except keyring.errors.KeyringError:
             return self._memory_refresh
 
+    def refresh_token_in_keyring(self) -> bool:
+        if self.username is None:
+            return False
+        try:
+            return keyring.get_password(KEYRING_SERVICE, self._key()) is not None
+        except keyring.errors.KeyringError:
+            return False
+
     def _keep_refresh(self, token: str | None) -> None:
         self._memory_refresh = token
         try:

@@ -37,5 +37,9 @@ catalogs: $(STAMP)
 		--ignore-obsolete
 	$(BIN)/pybabel compile -D yiti -d resources/locale --statistics
 
+## sync benches, small size (one JSON line per case; see bench/README.md)
+bench: $(STAMP)
+	$(BIN)/python bench/sync.py --quick
+
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

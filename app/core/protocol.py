@@ -107,6 +107,12 @@ class Cursor(BaseModel):
     xact: int = 0
     seq: int = 0
 
+    def below_floor(self, floor: int) -> bool:
+        """Whether changes this cursor still needs may be compacted away. Entries of transactions
+        below the compaction floor (a horizon) may be gone; a cursor at floor − 1 has all of them,
+        and it is what a snapshot taken while the horizon still stands at the floor reports."""
+        return bool(self.xact) and self.xact < floor - 1
+
 
 class MutationIn(_Strict):
     id: int = Field(ge=1, description="dense per-client mutation id: the server expects last + 1")

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from app.core.errors import DomainError
 from app.core.i18n import current_locale
-from app.core.protocol import PushOut, SyncMetaOut
+from app.core.protocol import Cursor, PushOut, SyncMetaOut
 from app.sync import cache
 from app.sync.apply import Applied, apply_pages, stamp, store_push_results
 from app.sync.bootstrap import Bootstrapped, Progress, SnapshotIncomplete, apply_snapshot
@@ -166,7 +166,7 @@ class Exchange:
             self.new_identity(report, resync=True)
             return True
         self._align(meta.last_mutation_id)
-        if cursor is not None and cursor["xact"] and cursor["xact"] < meta.compaction_floor:
+        if cursor is not None and Cursor.model_validate(cursor).below_floor(meta.compaction_floor):
             self.resync_rows(report)
             return True
         return False

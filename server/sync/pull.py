@@ -77,7 +77,7 @@ def _row_sql(tbl: str) -> str:
 def pull(
     engine: Engine, epoch: int, floor: int, scopes: list[str], cursor: Cursor | None, limit: int
 ) -> Page:
-    if cursor is not None and (cursor.epoch != epoch or (cursor.xact and cursor.xact < floor)):
+    if cursor is not None and (cursor.epoch != epoch or cursor.below_floor(floor)):
         raise ResyncRequired()
     after_x, after_s = (cursor.xact, cursor.seq) if cursor else (0, 0)
     with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, conn.begin():

@@ -36,6 +36,8 @@ class Applied:
     rejected: int = 0
     conflicts: int = 0
     not_applying: list[int] = field(default_factory=list)
+    #: table → ids of the rows this apply wrote (so open views refresh just those)
+    touched: dict[str, set[str]] = field(default_factory=dict)
 
 
 def apply_pages(
@@ -56,6 +58,7 @@ def apply_pages(
             if table not in SYNCED_TABLES:
                 continue  # a newer server's table this program does not know yet
             result.changes += 1
+            result.touched.setdefault(table, set()).add(row_id)
             gone = change["op"] == "delete" or data is None
             if (table, row_id) in shadowed:
                 _new_base(conn, table, row_id, None if gone else data)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -36,6 +37,8 @@ from app.sync.transport import Transport
 
 #: conflict fields settled by the archive mutator rather than a patch
 _ARCHIVE_MUTATOR = {"party": "crm.customer.archive"}
+#: resolve_conflict's default value: the user's own value as the conflict recorded it
+_MINE = object()
 #: the patch mutator of each table whose fields the conflict inbox can settle as "mine"
 _PATCH_MUTATOR = {"party": "crm.customer.update", "contact": "crm.contact.update", "product": "erp.product.update"}
 
@@ -70,6 +73,8 @@ class SyncClient:
         self._owns_http = owns_http
         self._sync_lock = threading.Lock()
         self.clock: Callable[[], dt.datetime] = utcnow
+        #: how a retry waits (the sync loop makes it end early when the app closes)
+        self.sleep: Callable[[float], object] = time.sleep
         #: called with (rows done, rows expected) while a snapshot downloads (a progress bar)
         self.on_progress: Callable[[int, int], None] | None = None
         with db.begin() as conn:
@@ -160,15 +165,20 @@ class SyncClient:
         with self._sync_lock:
             exchange = Exchange(
                 self.db, self.transport, self.user_id, lambda: type(self)._after_page_applied_hook,
-                retry_delays=self.retry_delays, on_progress=self.on_progress,
+                retry_delays=self.retry_delays, sleep=self.sleep, on_progress=self.on_progress,
             )
             if not self.signed_in:
                 return SyncReport(error=NotAuthenticated.code)
             return exchange.run()
 
-    def resolve_conflict(self, conflict_id: int, choice: Literal["theirs", "mine"]) -> int | None:
+    def resolve_conflict(
+        self, conflict_id: int, choice: Literal["theirs", "mine"], value: object = _MINE
+    ) -> int | None:
         """Settle a conflict: "theirs" keeps the server's value; "mine" queues a new change from
-        theirs to mine. Returns the new mutation's outbox id, if any."""
+        theirs to mine, or to `value` when the user edited it. Returns the new mutation's outbox
+        id, if any."""
+        if value is not _MINE and choice != "mine":
+            raise ValueError("an edited value is queued as 'mine'")
         with self.db.begin() as conn:
             row = conn.execute(
                 sa.text("SELECT * FROM conflict WHERE id = :id AND resolved_at IS NULL"), {"id": conflict_id}
@@ -177,12 +187,12 @@ class SyncClient:
             raise ConflictNotFound()
         mutation_id = None
         if choice == "mine":
-            mutation_id = self._reapply_mine(row["tbl"], row["row_id"], row["field"],
-                                             loads(row["mine"]), loads(row["theirs"]))
+            wanted = loads(row["mine"]) if value is _MINE else value
+            mutation_id = self._reapply_mine(row["tbl"], row["row_id"], row["field"], wanted, loads(row["theirs"]))
         with self.db.begin() as conn:
             conn.execute(
                 sa.text("UPDATE conflict SET resolved_at = :at, resolution = :r WHERE id = :id"),
-                {"at": self.clock().isoformat(), "r": choice, "id": conflict_id},
+                {"at": self.clock().isoformat(), "r": choice if value is _MINE else "edited", "id": conflict_id},
             )
         return mutation_id
 

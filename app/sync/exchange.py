@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
 PUSH_BATCH = 500
 PULL_LIMIT = 2000
+#: a sync that wrote more rows than this asks views to reload instead of listing them
+MAX_LISTED_CHANGES = 20_000
 #: state flag: rebase after every page until caught up (after a resync, pulled rows arrive late)
 REBASE_UNTIL_CAUGHT_UP = "rebase_until_caught_up"
 
@@ -54,10 +56,20 @@ class SyncReport:
     resynced: bool = False
     new_client_id: bool = False
     not_applying: list[int] = field(default_factory=list)
+    #: table → ids of the rows pulls wrote; None once there were too many to list (reload all)
+    changed: dict[str, set[str]] | None = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.offline and self.error is None
+
+    def note_changed(self, touched: dict[str, set[str]]) -> None:
+        if self.changed is None:
+            return
+        for table, ids in touched.items():
+            self.changed.setdefault(table, set()).update(ids)
+        if sum(len(ids) for ids in self.changed.values()) > MAX_LISTED_CHANGES:
+            self.changed = None
 
 
 class Exchange:
@@ -68,7 +80,7 @@ class Exchange:
         user_id: Callable[[], uuid.UUID | None],
         before_commit: Callable[[], Callable[[], None] | None],
         retry_delays: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0),
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], object] = time.sleep,
         on_progress: Progress | None = None,
     ) -> None:
         self.db = db
@@ -257,6 +269,7 @@ class Exchange:
 
         done = self._retrying(once)
         report.snapshot_rows += done.rows
+        report.changed = None  # a snapshot rewrote the cache: every view reloads
         report.not_applying = done.not_applying or report.not_applying
         return done.cursor
 
@@ -285,6 +298,7 @@ class Exchange:
                 continue
             done = self._apply(held)
             report.pulled_changes += done.changes
+            report.note_changed(done.touched)
             report.not_applying = done.not_applying or report.not_applying
             held = []
             if not page["has_more"]:

@@ -20,11 +20,14 @@ class SyncLoop:
         interval: float = 60.0,
         probe_interval: float = 5.0,
         on_report: Callable[[SyncReport], None] | None = None,
+        on_start: Callable[[], None] | None = None,
     ) -> None:
         self.client = client
         self.interval = interval
         self.probe_interval = probe_interval
         self.on_report = on_report
+        #: called on the loop's thread just before each sync round (a "Syncing…" indicator)
+        self.on_start = on_start
         self.last_report: SyncReport | None = None
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -33,6 +36,7 @@ class SyncLoop:
     def start(self) -> SyncLoop:
         if self._thread is None or not self._thread.is_alive():
             self._stop.clear()
+            self.client.sleep = self._stop.wait  # closing the app cuts a retry's pause short
             self._thread = threading.Thread(target=self._run, name="yiti-sync", daemon=True)
             self._thread.start()
         return self
@@ -62,6 +66,8 @@ class SyncLoop:
 
     def _sync_once(self) -> SyncReport | None:
         try:
+            if self.on_start is not None:
+                self.on_start()
             report = self.client.sync()
         except Exception:  # a bug must not kill the loop silently: log it and try again later
             log.exception("sync failed")

@@ -1,0 +1,195 @@
+"""The main window: a sidebar of the pages the user's role may use, the global search (Ctrl+K), the
+signed-in user, and the sync status bar. Changing the language rebuilds the widgets in place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.i18n import _
+from app.ui.context import AppContext
+from app.ui.labels import role_label
+from app.ui.pages import PageSpec, pages_for
+from app.ui.qtapp import apply_language
+from app.ui.statusbar import SyncStatusBar
+
+
+class MainWindow(QMainWindow):
+    closed = Signal()
+    #: a demo user name picked in the role switcher
+    role_switch_requested = Signal(str)
+
+    def __init__(self, ctx: AppContext, demo_users: Sequence[tuple[str, str, str]] = ()) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.demo_users = tuple(demo_users)
+        self.setObjectName("main_window")
+        self.resize(1280, 800)
+        self.pages: dict[str, QWidget] = {}
+        self.specs: list[PageSpec] = []
+        ctx.actions.update({
+            "go_to": self.go_to,
+            "set_language": self.set_language,
+            "open_inbox": self.open_inbox,
+            "open_record": self.open_record,
+        })
+        ctx.session.identity_changed.connect(lambda _ident: self._show_identity())
+        self._search_shortcut = QShortcut(QKeySequence("Ctrl+K"), self)
+        self._search_shortcut.activated.connect(self.focus_search)
+        self._build()
+
+    # --- building ---------------------------------------------------------------------------
+    def _build(self, current: str = "home") -> None:
+        ident = self.ctx.session.identity
+        self.specs = pages_for(ident.role)
+        self.pages = {}
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setFixedWidth(190)
+        self.sidebar.setIconSize(QSize(20, 20))
+        self.sidebar.setStyleSheet(
+            "QListWidget#sidebar { background: #1f2937; color: #e5e7eb; border: none; font-size: 11pt; }"
+            "QListWidget#sidebar::item { padding: 10px 12px; }"
+            "QListWidget#sidebar::item:selected { background: #2563eb; color: white; }")
+        style = QApplication.style()
+        for spec in self.specs:
+            item = QListWidgetItem(style.standardIcon(spec.icon), _(spec.title))
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            self.sidebar.addItem(item)
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("pages")
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.setSpacing(0)
+        right_layout.addWidget(self._top_bar())
+        right_layout.addWidget(self.stack, 1)
+        layout.addWidget(self.sidebar)
+        layout.addWidget(right, 1)
+        self.setCentralWidget(central)
+        self.status = SyncStatusBar(self.ctx, self)
+        self.setStatusBar(self.status)  # deletes the previous one
+        self.sidebar.currentRowChanged.connect(self._show_row)
+        self._show_identity()
+        self.go_to(current if any(s.key == current for s in self.specs) else "home")
+
+    def _show_identity(self) -> None:
+        ident = self.ctx.session.identity
+        self.setWindowTitle(_("Yiti — %(company)s — %(user)s") % {"company": ident.tenant, "user": ident.display_name})
+        self.user_label.setText(f"{ident.display_name} · {role_label(ident.role)}")
+
+    def _top_bar(self) -> QWidget:
+        bar = QWidget()
+        bar.setObjectName("top_bar")
+        bar.setStyleSheet("QWidget#top_bar { background: #f3f4f6; border-bottom: 1px solid #d1d5db; }")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(12, 6, 12, 6)
+        self.search = self._make_search()
+        row.addWidget(self.search, 1)
+        ident = self.ctx.session.identity
+        self.user_label = QLabel()
+        self.user_label.setObjectName("user_label")
+        row.addWidget(self.user_label)
+        self.role_switcher: QComboBox | None = None
+        if self.demo_users:
+            row.addWidget(QLabel(_("Try as:")))
+            switcher = QComboBox()
+            switcher.setObjectName("role_switcher")
+            for username, role, _name in self.demo_users:
+                switcher.addItem(f"{role_label(role)} ({username})", username)
+            switcher.setCurrentIndex(max(0, switcher.findData(ident.username)))
+            switcher.activated.connect(lambda i: self._switch_role(switcher.itemData(i)))
+            row.addWidget(switcher)
+            self.role_switcher = switcher
+        return bar
+
+    def _make_search(self) -> QWidget:
+        from app.ui.search import GlobalSearch
+
+        return GlobalSearch(self.ctx)
+
+    def _switch_role(self, username: str) -> None:
+        if username != self.ctx.session.identity.username:
+            self.role_switch_requested.emit(username)
+
+    # --- navigation -------------------------------------------------------------------------
+    def page_keys(self) -> list[str]:
+        return [s.key for s in self.specs]
+
+    def go_to(self, key: str) -> QWidget:
+        """Show the page `key` (built on first visit)."""
+        index = next(i for i, s in enumerate(self.specs) if s.key == key)
+        if self.sidebar.currentRow() != index:
+            self.sidebar.setCurrentRow(index)  # → _show_row
+        else:
+            self._show_row(index)
+        return self.pages[key]
+
+    def _show_row(self, row: int) -> None:
+        if row < 0:
+            return
+        spec = self.specs[row]
+        page = self.pages.get(spec.key)
+        if page is None:
+            page = spec.factory(self.ctx)
+            page.setObjectName(f"page_{spec.key}")
+            self.pages[spec.key] = page
+            self.stack.addWidget(page)
+        self.stack.setCurrentWidget(page)
+
+    def current_key(self) -> str:
+        row = self.sidebar.currentRow()
+        return self.specs[row].key if 0 <= row < len(self.specs) else "home"
+
+    def focus_search(self) -> None:
+        focus: Callable[[], None] | None = getattr(self.search, "focus_search", None)
+        if focus is not None:
+            focus()
+        else:
+            self.search.setFocus()
+
+    # --- window actions ---------------------------------------------------------------------
+    def set_language(self, locale: str) -> None:
+        """Switch the UI language now: rebuild every widget in the new language."""
+        used = apply_language(locale)
+        self.ctx.prefs.update(locale=used)
+        current = self.current_key()
+        for page in self.pages.values():
+            page.deleteLater()
+        self._build(current)
+
+    def open_inbox(self) -> None:
+        from app.ui.inbox import InboxDialog
+
+        dialog = InboxDialog(self.ctx)
+        dialog.setParent(self, dialog.windowFlags())
+        dialog.show()
+
+    def open_record(self, kind: str, row_id: str) -> None:
+        from app.ui.record import RecordDialog
+
+        dialog = RecordDialog(self.ctx, kind, row_id)
+        dialog.setParent(self, dialog.windowFlags())
+        dialog.show()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closed.emit()
+        super().closeEvent(event)

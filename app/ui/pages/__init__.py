@@ -1,0 +1,58 @@
+"""The pages of the main window: one registry, filtered by role (DESIGN §5). A page appears in
+the sidebar only for the roles listed here, and only once it works."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QStyle, QWidget
+
+from app.core.i18n import N_
+
+if TYPE_CHECKING:
+    from app.ui.context import AppContext
+
+ALL_ROLES = frozenset({"admin", "manager", "sales_rep", "clerk", "planner"})
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str
+    #: marked with N_, translated when shown
+    title: str
+    roles: frozenset[str]
+    factory: Callable[[AppContext], QWidget]
+    icon: QStyle.StandardPixmap = QStyle.StandardPixmap.SP_FileIcon
+
+
+def _home(ctx: AppContext) -> QWidget:
+    from app.ui.pages.home import HomePage
+
+    return HomePage(ctx)
+
+
+def _users(ctx: AppContext) -> QWidget:
+    from app.ui.pages.users import UsersPage
+
+    return UsersPage(ctx)
+
+
+def _settings(ctx: AppContext) -> QWidget:
+    from app.ui.pages.settings import SettingsPage
+
+    return SettingsPage(ctx)
+
+
+def all_pages() -> list[PageSpec]:
+    """Every page in sidebar order (later issues add theirs between Home and Users)."""
+    return [
+        PageSpec("home", N_("Home"), ALL_ROLES, _home, QStyle.StandardPixmap.SP_DirHomeIcon),
+        PageSpec("users", N_("Users"), frozenset({"admin"}), _users, QStyle.StandardPixmap.SP_FileDialogDetailedView),
+        PageSpec("settings", N_("Settings"), ALL_ROLES, _settings, QStyle.StandardPixmap.SP_FileDialogInfoView),
+    ]
+
+
+def pages_for(role: str) -> list[PageSpec]:
+    return [p for p in all_pages() if role in p.roles]

@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test test-slow lint catalogs bench clean
+.PHONY: demo test test-slow lint catalogs bench bundle clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ catalogs: $(STAMP)
 ## sync benches, small size (one JSON line per case; see bench/README.md)
 bench: $(STAMP)
 	$(BIN)/python bench/sync.py --quick
+
+## desktop bundle (PyInstaller, one folder, see build.spec): dist/yiti/; run dist/yiti/yiti
+bundle: $(STAMP)
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN build.spec
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

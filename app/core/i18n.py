@@ -13,10 +13,12 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 
+from app.core.resources import resource_path
+
 DOMAIN = "yiti"
 SUPPORTED = ("zh_CN", "en")
 DEFAULT_LOCALE = "zh_CN"
-LOCALE_DIR = Path(__file__).resolve().parents[2] / "resources" / "locale"
+LOCALE_DIR: Path = resource_path("locale")  # the bundle's copy when frozen
 
 _current = DEFAULT_LOCALE
 

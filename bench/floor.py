@@ -72,6 +72,8 @@ def measure(dsn: str, tables: Sequence[str], cache_path: Path) -> Floor:
     with psycopg.connect(dsn, autocommit=True) as pg:
         started = time.perf_counter()
         lite.execute("BEGIN IMMEDIATE")
+        # the floor is a plain bulk insert: no search index upkeep (as app.sync.cache.pause_search)
+        lite.execute("UPDATE search_state SET paused = 1")
         for table in tables:
             sql = insert_sql(table)
             with pg.cursor() as cur, cur.copy(copy_sql(table)) as copy:

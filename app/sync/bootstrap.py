@@ -52,6 +52,7 @@ def apply_snapshot(
     except StopIteration:
         raise SnapshotIncomplete("empty snapshot") from None
     expected = sum(header["counts"].values())
+    cache.pause_search(conn)  # the index is filled in bulk below: far quicker than row by row
     cache.clear_synced_rows(conn)
     done = seen = 0
     batch: list[dict[str, Any]] = []
@@ -74,6 +75,7 @@ def apply_snapshot(
     if not ended:
         raise SnapshotIncomplete(f"snapshot ended after {seen} of {expected} rows")
     done += _flush(conn, batch_table, batch)
+    cache.reindex_search(conn)
     if on_progress is not None:
         on_progress(done, expected)
     cursor = header["cursor"]

@@ -9,12 +9,14 @@ from 1), ``shadow`` (the server's version of every row a queued mutation touched
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from pypinyin import Style, lazy_pinyin
 from sqlalchemy.engine import Connection, Engine
 
 from app.core.schema import SYNCED_TABLES, metadata
@@ -54,8 +56,130 @@ def _v2_inboxes(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX ix_conflict_open ON conflict (resolved_at)")
 
 
+def _v3_search(conn: Connection) -> None:
+    """The global search index (DESIGN §5), kept current by triggers on every write.
+
+    ``search_source`` (a view) gives the searched keys of every live customer, supplier, contact
+    and product; ``search_entry`` stores them and ``search_fts`` (FTS5, trigram) indexes them.
+    Trigrams find substrings of 3+ characters; shorter queries use two tricks: every key starts
+    with ``^^`` (so "zw" is the trigram phrase "^^zw", a prefix), and a Chinese name is spelled one
+    character at a time ("^^ 上 海 华 联 ", so "华联" is the trigram "华 联" and "张" is " 张 ").
+    Initials and pinyin a synced row lacks come from ``search_pinyin`` (one row per Chinese
+    character) in plain SQL, because a trigger cannot call Python. ``search_state.paused`` stops
+    the triggers while a snapshot is written; `reindex_search` then fills the index in bulk.
+    """
+    conn.exec_driver_sql("CREATE TABLE search_seq (n INTEGER PRIMARY KEY)")
+    conn.exec_driver_sql("INSERT INTO search_seq (n) VALUES (?)", [(n,) for n in range(1, _SEARCH_MAX_CHARS + 1)])
+    conn.exec_driver_sql(
+        "CREATE TABLE search_pinyin (ch TEXT PRIMARY KEY, syllable TEXT NOT NULL, initial TEXT NOT NULL) WITHOUT ROWID"
+    )
+    conn.exec_driver_sql("INSERT INTO search_pinyin (ch, syllable, initial) VALUES (?, ?, ?)", _chinese_syllables())
+    conn.exec_driver_sql("CREATE TABLE search_state (paused INTEGER NOT NULL)")
+    conn.exec_driver_sql("INSERT INTO search_state (paused) VALUES (0)")
+    keys = ", ".join(_SEARCH_KEYS)
+    conn.exec_driver_sql(
+        f"CREATE TABLE search_entry (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, row_id TEXT NOT NULL UNIQUE, {keys})"
+    )
+    conn.exec_driver_sql("CREATE VIEW search_source AS " + " UNION ALL ".join(
+        f"SELECT {kind}, r.id AS row_id, "
+        + ", ".join(f"{_search_value(key, columns.get(key))} AS {key}" for key in _SEARCH_KEYS)
+        + f" FROM {table} AS r WHERE NOT r.archived"
+        for table, (kind, columns, _watched) in _SEARCHED.items()
+    ))
+    conn.exec_driver_sql(
+        f"CREATE VIRTUAL TABLE search_fts USING fts5({keys}, content='search_entry', content_rowid='id', "
+        "tokenize='trigram', columnsize=0)"
+    )
+    live = "WHEN (SELECT paused FROM search_state) = 0"
+    conn.exec_driver_sql(
+        f"CREATE TRIGGER search_entry_ai AFTER INSERT ON search_entry {live} BEGIN "
+        f"INSERT INTO search_fts (rowid, {keys}) VALUES (NEW.id, {', '.join(f'NEW.{k}' for k in _SEARCH_KEYS)}); END"
+    )
+    conn.exec_driver_sql(
+        f"CREATE TRIGGER search_entry_ad AFTER DELETE ON search_entry {live} BEGIN "
+        f"INSERT INTO search_fts (search_fts, rowid, {keys}) "
+        f"VALUES ('delete', OLD.id, {', '.join(f'OLD.{k}' for k in _SEARCH_KEYS)}); END"
+    )
+    # INSERT OR REPLACE (pulled rows) fires no delete trigger: the insert trigger replaces too. An
+    # entry whose keys did not change stays (most pulled rows changed something else: no FTS work)
+    same = " AND ".join(f"s.{k} IS search_entry.{k}" for k in ("kind", *_SEARCH_KEYS))
+    put = (f"DELETE FROM search_entry WHERE row_id = NEW.id AND NOT EXISTS "
+           f"(SELECT 1 FROM search_source AS s WHERE s.row_id = NEW.id AND {same}); "
+           "INSERT INTO search_entry SELECT NULL, * FROM search_source WHERE row_id = NEW.id "
+           "AND NOT EXISTS (SELECT 1 FROM search_entry WHERE row_id = NEW.id);")
+    for table, (_kind, _columns, watched) in _SEARCHED.items():
+        conn.exec_driver_sql(f"CREATE TRIGGER search_{table}_ai AFTER INSERT ON {table} {live} BEGIN {put} END")
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER search_{table}_au AFTER UPDATE OF {', '.join(watched)} ON {table} {live} BEGIN {put} END"
+        )
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER search_{table}_ad AFTER DELETE ON {table} {live} BEGIN "
+            "DELETE FROM search_entry WHERE row_id = OLD.id; END"
+        )
+    conn.exec_driver_sql("INSERT INTO search_entry SELECT NULL, * FROM search_source")
+    conn.exec_driver_sql("INSERT INTO search_fts (search_fts) VALUES ('rebuild')")
+
+
+#: the longest name the search index spells out character by character
+_SEARCH_MAX_CHARS = 400
+#: the searched keys (columns of search_source, search_entry and search_fts)
+_SEARCH_KEYS = ("name", "pinyin", "initials", "code", "phone", "email", "city")
+#: a Chinese character (CJK Unified Ideographs and Extension A) as a GLOB class
+_HAN = "[\u3400-\u9fff]"
+#: table → (kind, key → its column, columns whose update re-indexes the row)
+_SEARCHED: dict[str, tuple[str, dict[str, str], tuple[str, ...]]] = {
+    "party": (
+        "CASE WHEN r.is_customer THEN 'customer' WHEN r.is_supplier THEN 'supplier' ELSE 'customer' END AS kind",
+        {"pinyin": "name_pinyin", "initials": "name_initials", "code": "code", "phone": "phone", "email": "email",
+         "city": "city"},
+        ("name", "name_pinyin", "name_initials", "code", "phone", "email", "city", "archived", "is_customer",
+         "is_supplier"),
+    ),
+    "contact": (
+        "'contact'", {"pinyin": "name_pinyin", "phone": "phone", "email": "email"},
+        ("name", "name_pinyin", "phone", "email", "archived"),
+    ),
+    "product": ("'product'", {"pinyin": "name_pinyin", "code": "sku"}, ("name", "name_pinyin", "sku", "archived")),
+}
+
+
+def _search_value(key: str, column: str | None) -> str:
+    """SQL for one searched key of row `r` (see `_v3_search`)."""
+    char = "substr(r.name, n, 1)"
+    has_han = f"r.name GLOB '*{_HAN}*'"
+
+    def spelled(of: str, sep: str) -> str:  # `of` each character of the name, in order, joined
+        return (f"(SELECT group_concat(x, '{sep}') FROM (SELECT {of} AS x FROM search_seq "
+                f"WHERE n <= length(r.name) ORDER BY n))")
+
+    if key == "name":
+        return f"CASE WHEN {has_han} THEN '^^ ' || {spelled(char, ' ')} || ' ' ELSE '^^' || r.name END"
+    if key in ("pinyin", "initials"):
+        part = "syllable" if key == "pinyin" else "initial"
+        derived = spelled(f"COALESCE((SELECT {part} FROM search_pinyin WHERE ch = {char}), "
+                          f"CASE WHEN {char} GLOB '[A-Za-z0-9]' THEN lower({char}) END)", "")
+        derived = f"CASE WHEN {has_han} THEN {derived} END"
+        return f"'^^' || COALESCE(NULLIF(r.{column}, ''), {derived})" if column else f"'^^' || {derived}"
+    if column is None:
+        return "NULL"
+    value = f"r.{column}"
+    if key == "phone":  # digits only: "138-1234 5678" and "13812345678" are one number
+        for sep in (" ", "-", "+", "(", ")", ".", "/"):
+            value = f"replace({value}, '{sep}', '')"
+    return f"'^^' || NULLIF({value}, '')"
+
+
+@functools.cache
+def _chinese_syllables() -> list[tuple[str, str, str]]:
+    """(character, toneless pinyin, initial) of the common Chinese characters (CJK Unified Ideographs)."""
+    chars = [chr(c) for c in range(0x4E00, 0xA000)]
+    # a character pypinyin cannot read comes back as itself (kept apart: each is its own segment)
+    syllables = lazy_pinyin(chars, style=Style.NORMAL, errors="default")
+    return [(c, s, s[0]) for c, s in zip(chars, syllables, strict=True) if s.isascii() and s.isalpha()]
+
+
 #: the ladder: STEPS[i] takes a cache from user_version i to i + 1; only ever append to it
-STEPS: list[Callable[[Connection], None]] = [_v1_base, _v2_inboxes]
+STEPS: list[Callable[[Connection], None]] = [_v1_base, _v2_inboxes, _v3_search]
 VERSION = len(STEPS)
 
 
@@ -167,6 +291,21 @@ def set_state(conn: Connection, key: str, value: Any) -> None:
         sa.text("INSERT INTO sync_state (key, value) VALUES (:k, :v) ON CONFLICT (key) DO UPDATE SET value = :v"),
         {"k": key, "v": json.dumps(value)},
     )
+
+
+def pause_search(conn: Connection) -> None:
+    """Stop keeping the search index current, in the caller's transaction, before writing many rows
+    at once (a snapshot); `reindex_search` fills it in bulk afterwards and resumes."""
+    conn.exec_driver_sql("UPDATE search_state SET paused = 1")
+
+
+def reindex_search(conn: Connection) -> None:
+    """Fill the search index again from every cached row, in bulk, and keep it current again."""
+    conn.exec_driver_sql("UPDATE search_state SET paused = 1")
+    conn.exec_driver_sql("DELETE FROM search_entry")
+    conn.exec_driver_sql("INSERT INTO search_entry SELECT NULL, * FROM search_source")
+    conn.exec_driver_sql("INSERT INTO search_fts (search_fts) VALUES ('rebuild')")
+    conn.exec_driver_sql("UPDATE search_state SET paused = 0")
 
 
 def clear_synced_rows(conn: Connection) -> None:

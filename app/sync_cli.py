@@ -154,7 +154,9 @@ def _read_password(args: argparse.Namespace, user: str, tenant: str) -> str:
 
 def _print_report(client: SyncClient, report: SyncReport, as_json: bool) -> None:
     if as_json:
-        print(json.dumps(dataclasses.asdict(report), ensure_ascii=False))
+        body = dataclasses.asdict(report)
+        body.pop("changed")  # which rows changed, for open views: not part of the script report
+        print(json.dumps(body, ensure_ascii=False))
         return
     if report.offline:
         print(_("The server cannot be reached: you are offline. Your changes stay in the offline cache "

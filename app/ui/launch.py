@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -151,9 +152,25 @@ class Desktop(QObject):
         self._close_session(sign_out=False)
 
 
+def _quit_on_signals(app: QApplication) -> QTimer:
+    """SIGINT/SIGTERM close the app in order (sessions stopped, what the demo started stopped).
+    Python runs signal handlers only between bytecodes, so a timer wakes it now and then."""
+
+    def quit_app(_signum: int, _frame: object) -> None:
+        app.quit()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, quit_app)
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
+    return timer
+
+
 def _start_qt(prefs: Prefs) -> tuple[QApplication, ErrorReporter]:
     setup_logging()
     app = qapp()
+    _quit_on_signals(app)
     apply_language(prefs["locale"] or _system_locale())
     reporter = ErrorReporter()
     reporter.install()

@@ -10,6 +10,7 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -41,6 +42,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self.pages: dict[str, QWidget] = {}
         self.specs: list[PageSpec] = []
+        self.inbox: QDialog | None = None
         ctx.actions.update({
             "go_to": self.go_to,
             "set_language": self.set_language,
@@ -174,21 +176,30 @@ class MainWindow(QMainWindow):
         current = self.current_key()
         for page in self.pages.values():
             page.deleteLater()
+        if self.inbox is not None:
+            self.inbox.close()
+            self.inbox.deleteLater()
+            self.inbox = None
         self._build(current)
 
-    def open_inbox(self) -> None:
-        from app.ui.inbox import InboxDialog
+    def open_inbox(self) -> QDialog:
+        """The conflict inbox (one per window; it reloads whenever it is shown)."""
+        if self.inbox is None:
+            from app.ui.inbox import InboxDialog
 
-        dialog = InboxDialog(self.ctx)
-        dialog.setParent(self, dialog.windowFlags())
-        dialog.show()
+            self.inbox = InboxDialog(self.ctx, self)
+            self.inbox.setObjectName("inbox")
+        self.inbox.show()
+        self.inbox.raise_()
+        return self.inbox
 
-    def open_record(self, kind: str, row_id: str) -> None:
+    def open_record(self, kind: str, row_id: str) -> QDialog:
         from app.ui.record import RecordDialog
 
-        dialog = RecordDialog(self.ctx, kind, row_id)
-        dialog.setParent(self, dialog.windowFlags())
+        dialog = RecordDialog(self.ctx, kind, row_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
+        return dialog
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closed.emit()

@@ -28,6 +28,7 @@ from app.ui.qtapp import apply_language
 
 if TYPE_CHECKING:
     from app.ui.launch import Desktop
+    from app.ui.main_window import MainWindow
 
 LOCALES = ("en", "zh_CN")
 _TAG = re.compile(r"<[^>]+>")
@@ -91,8 +92,35 @@ def _grab(widget: QWidget, path: Path, report: dict[str, object]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     if not widget.grab().save(str(path)):
         raise OSError(f"could not write {path}")
-    report[path.name] = {"strings": len(visible_texts(widget)), "missing_glyphs": undrawable(widget)}
+    texts = [t for _w, t in visible_texts(widget)]
+    report[path.name] = {"strings": len(texts), "missing_glyphs": undrawable(widget),
+                         "cjk_chars": sum(1 for t in texts for ch in t if "\u4e00" <= ch <= "\u9fff")}
     return path
+
+
+def _search_and_record(desktop: Desktop, window: MainWindow, out: Path, locale: str,
+                       report: dict[str, object]) -> list[Path]:
+    """The global search showing 张伟 for "zw", and the record it opens."""
+    from app.ui.search import GlobalSearch
+
+    search = window.search
+    assert isinstance(search, GlobalSearch)
+    window.go_to("home")
+    search.focus_search()
+    search.edit.setText("zw")
+    wait_until(lambda: search.shown_text == "zw" and not desktop.ops.busy, timeout=60)
+    shots = [_grab(window, out / f"search_{locale}.png", report)]
+    dialogs_before = set(QApplication.topLevelWidgets())
+    search.open_row(0)
+    wait_until(lambda: not desktop.ops.busy, timeout=60)
+    record = next((w for w in QApplication.topLevelWidgets()
+                   if w not in dialogs_before and w.objectName() == "record_dialog"), None)
+    if record is not None:
+        shots.append(_grab(record, out / f"record_{locale}.png", report))
+        record.close()
+    search.edit.clear()
+    search.close_results()
+    return shots
 
 
 def render_all(
@@ -128,14 +156,13 @@ def render_all(
                 wait_until(lambda: not desktop.ops.busy, timeout=60)
                 QApplication.processEvents()
                 written.append(_grab(window, out / f"{role}_{key}_{locale}.png", report))
+            if role == "sales_rep":
+                written += _search_and_record(desktop, window, out, locale, report)
             if role == "admin":
-                window.open_inbox()
+                inbox = window.open_inbox()
                 wait_until(lambda: not desktop.ops.busy, timeout=60)
-                inbox = next((w for w in QApplication.topLevelWidgets()
-                              if w.objectName() == "inbox" and w.isVisible()), None)
-                if inbox is not None:
-                    written.append(_grab(inbox, out / f"inbox_{locale}.png", report))
-                    inbox.close()
+                written.append(_grab(inbox, out / f"inbox_{locale}.png", report))
+                inbox.close()
     apply_language(LOCALES[-1])
     (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     return written

@@ -7,13 +7,14 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QGridLayout,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -88,11 +89,14 @@ class HomePage(QWidget):
         super().__init__()
         self.ctx = ctx
         self.data: HomeData | None = None
-        self.layout_ = QVBoxLayout(self)
-        self.layout_.setContentsMargins(24, 18, 24, 18)
-        self.layout_.setAlignment(Qt.AlignmentFlag.AlignTop)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(self.scroll)
         self.body = QWidget()
-        self.layout_.addWidget(self.body)
+        self.scroll.setWidget(self.body)
         self._reload = QTimer(self, singleShot=True, interval=300)
         self._reload.timeout.connect(self.load)
         ctx.ops.changed.connect(self._on_changed)
@@ -126,11 +130,10 @@ class HomePage(QWidget):
 
     def _render(self, data: HomeData) -> None:
         self.data = data
-        old = self.body
         self.body = QWidget()
         self.body.setObjectName("home_body")
         box = QVBoxLayout(self.body)
-        box.setContentsMargins(0, 0, 0, 0)
+        box.setContentsMargins(24, 18, 24, 18)
         box.setSpacing(14)
         ident = self.ctx.session.identity
         hello = QLabel(_("Hello, %(name)s") % {"name": ident.display_name})
@@ -165,8 +168,7 @@ class HomePage(QWidget):
                   fmt.number(m.qty), m.source, m.target] for m in data.stock.recent],
                 "recent_moves", _("No stock moves yet.")))
         box.addStretch(1)
-        self.layout_.replaceWidget(old, self.body)
-        old.deleteLater()
+        self.scroll.setWidget(self.body)  # deletes the previous body
 
     def _cards(self, data: HomeData) -> list[tuple[str, str, str]]:
         counts = self.ctx.session.counts

@@ -77,6 +77,8 @@ class SignedIn:
     #: False when the server was out of reach and the cache was unlocked offline
     online: bool
     identity: Identity
+    #: whether the sign-in outlives this process (False: the OS has no usable keyring)
+    kept: bool = True
 
 
 def sign_in(
@@ -97,7 +99,7 @@ def sign_in(
                 raise WrongOfflinePassword() from None
             return SignedIn(client, online=False, identity=identity_of(client))
         unlock.remember(client.db, username, password)
-        return SignedIn(client, online=True, identity=identity_of(client))
+        return SignedIn(client, online=True, identity=identity_of(client), kept=client.sign_in_kept)
     except BaseException:
         client.close()
         raise

@@ -99,6 +99,7 @@ class Desktop(QObject):
         if previous is not None:
             self._close_session(sign_out=False)
         session = Session(signed.client, self.ops, online=signed.online, identity=signed.identity,
+                          sign_in_kept=signed.kept,
                           interval=float(self.prefs["sync_interval"]), probe_interval=self.probe_interval)
         ctx = AppContext(session, self.ops, self.prefs)
         ctx.actions["sign_out"] = self.sign_out

@@ -55,13 +55,15 @@ class Session(QObject):
 
     def __init__(
         self, client: SyncClient, ops: Ops, *, online: bool, interval: float = 60.0, probe_interval: float = 5.0,
-        identity: Identity | None = None, parent: QObject | None = None,
+        identity: Identity | None = None, sign_in_kept: bool = True, parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.client = client
         self.ops = ops
         #: read by the sign-in worker; read here only when a caller did not
         self.identity = identity or identity_of(client)
+        #: False when the OS has no keyring: the sign-in lasts only while the app runs
+        self.sign_in_kept = sign_in_kept
         self.state = SyncState.ONLINE if online else SyncState.OFFLINE
         self.counts = Counts()
         self.last_synced: dt.datetime | None = _parse(client.state("last_synced_at"))

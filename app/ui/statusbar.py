@@ -57,8 +57,16 @@ class SyncStatusBar(QStatusBar):
         self.sync_button.setObjectName("sync_now")
         self.sync_button.setFlat(True)
         self.sync_button.clicked.connect(ctx.session.sync_now)
+        self.keyring_label = QLabel(_("No keyring: the sign-in lasts until the app closes"))
+        self.keyring_label.setObjectName("no_keyring")
+        self.keyring_label.setStyleSheet("color: #9a6700;")
+        self.keyring_label.setToolTip(_(
+            "This computer has no usable keyring (password store), so Yiti cannot keep your sign-in. "
+            "Your work is safe; after a restart you sign in again to sync."))
+        self.keyring_label.setVisible(not ctx.session.sign_in_kept)
         self.addWidget(self.state_label)
         self.addWidget(self.progress)
+        self.addPermanentWidget(self.keyring_label)
         self.addPermanentWidget(self.inbox_button)
         self.addPermanentWidget(self.pending_label)
         self.addPermanentWidget(self.last_sync_label)

@@ -39,16 +39,25 @@ def require(role: str, action: str) -> None:
 # --- sync: which mutations a role may push, which scopes it may pull -------------------------------
 _SELLING = frozenset({"admin", "manager", "sales_rep"})
 _STOCK = frozenset({"admin", "manager", "clerk"})
+_MANAGING = frozenset({"admin", "manager"})
 _CATALOG = frozenset({"admin", "manager", "clerk", "planner"})
 
 #: mutation name → roles that may run it; a name missing here is refused for everyone
 MUTATIONS: dict[str, frozenset[str]] = {
-    "crm.customer.create": _SELLING,
-    "crm.customer.update": _SELLING,
-    "crm.customer.archive": _SELLING,
-    "crm.contact.create": _SELLING,
-    "crm.contact.update": _SELLING,
+    # CRM: who may change WHICH customer is decided by app.crm.ownership inside each mutator
+    **{f"crm.customer.{verb}": _SELLING for verb in ("create", "update", "archive", "share", "unshare", "merge")},
+    **{f"crm.contact.{verb}": _SELLING for verb in ("create", "update", "archive")},
+    **{f"crm.contact.family.{verb}": _SELLING for verb in ("create", "update", "remove")},
     "crm.activity.log": _SELLING,
+    **{f"crm.task.{verb}": _SELLING for verb in ("create", "complete", "reschedule", "update")},
+    "crm.visit.check_out": _SELLING,
+    **{f"crm.lead.{verb}": _SELLING
+       for verb in ("create", "update", "qualify", "disqualify", "reopen", "convert", "archive")},
+    **{f"crm.opportunity.{verb}": _SELLING for verb in ("create", "update", "move_stage", "archive")},
+    **{f"crm.case.{verb}": _SELLING
+       for verb in ("create", "update", "assign", "set_status", "resolve", "close", "reopen")},
+    **{f"crm.custom_field.{verb}": _MANAGING for verb in ("create", "update", "archive")},
+    **{f"crm.saved_filter.{verb}": _SELLING for verb in ("create", "update", "archive")},
     "erp.product.create": _CATALOG,
     "erp.product.update": _CATALOG,
     "erp.location.create": _CATALOG,

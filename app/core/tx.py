@@ -74,6 +74,8 @@ class Tx:
     side: Side
     user_id: uuid.UUID | None
     now: dt.datetime
+    #: the writer's role (ownership rules: app.crm.ownership); None for a system job or unknown
+    role: str | None = None
     #: client only: called before the first write to a row (to keep its server base for rebase)
     on_touch: Callable[[str, uuid.UUID], None] | None = None
     touched: list[tuple[str, uuid.UUID]] = field(default_factory=list)

@@ -39,7 +39,7 @@ class CrmSummary:
 
 def crm_summary(conn: Connection, now: dt.datetime, owner_id: uuid.UUID | None = None, recent: int = 10) -> CrmSummary:
     """Customers (of one owner, or all), their status mix, the last 7 days' activities and the
-    latest ones; tasks due from now on count as open."""
+    latest ones; tasks not done (overdue ones too) count as open."""
     live = sa.and_(party.c.archived.is_(False), party.c.is_customer.is_(True))
     mine = live if owner_id is None else sa.and_(live, party.c.owner_id == owner_id)
     out = CrmSummary()
@@ -55,7 +55,7 @@ def crm_summary(conn: Connection, now: dt.datetime, owner_id: uuid.UUID | None =
         .where(acts, activity.c.occurred_at >= week_ago, activity.c.occurred_at <= now)).scalar_one()
     out.open_tasks = conn.execute(
         sa.select(sa.func.count()).select_from(activity)
-        .where(acts, activity.c.kind == "task", activity.c.occurred_at > now)).scalar_one()
+        .where(acts, activity.c.kind == "task", activity.c.done.is_(False))).scalar_one()
     rows = conn.execute(
         sa.select(activity.c.occurred_at, activity.c.kind, activity.c.subject, party.c.name, app_user.c.display_name)
         .select_from(activity.join(party, party.c.id == activity.c.party_id)

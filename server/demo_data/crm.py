@@ -222,7 +222,11 @@ def _activity_rows(spec: DatasetSpec, rng: random.Random, words: w.Words, partie
             body = rng.choice(words.en_text if party.english else words.zh_text) if rng.random() < 0.5 else None
         yield {**common(uuid7_at(created, rng), created, created, party.owner), "party_id": party.id,
                "contact_id": rng.choice(theirs) if theirs and rng.random() < 0.8 else None,
-               "user_id": party.owner, "kind": kind, "subject": subject, "body": body, "occurred_at": occurred}
+               "user_id": party.owner, "kind": kind, "subject": subject, "body": body, "occurred_at": occurred,
+               # a task of the past was done when it fell due; an open one is due ahead
+               "done": kind == "task" and occurred <= spec.now,
+               "done_at": occurred if kind == "task" and occurred <= spec.now else None,
+               "due_at": occurred if kind == "task" else None}
 
 
 def generate(spec: DatasetSpec, owners: Sequence[uuid.UUID] = ()) -> Iterator[tuple[str, Iterator[Row]]]:

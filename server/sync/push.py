@@ -128,7 +128,7 @@ def _apply(
         with savepoint(conn):
             mutator = mutations.get(m.name, m.version)
             permissions.require_mutation(role, m.name)
-            tx = Tx(conn, side="server", user_id=user_id, now=now)
+            tx = Tx(conn, side="server", user_id=user_id, now=now, role=role)
             mutator.run(tx, m.args)
     except PERMANENT as exc:
         error = _as_domain_error(exc)

@@ -40,7 +40,15 @@ _ARCHIVE_MUTATOR = {"party": "crm.customer.archive"}
 #: resolve_conflict's default value: the user's own value as the conflict recorded it
 _MINE = object()
 #: the patch mutator of each table whose fields the conflict inbox can settle as "mine"
-_PATCH_MUTATOR = {"party": "crm.customer.update", "contact": "crm.contact.update", "product": "erp.product.update"}
+_PATCH_MUTATOR = {
+    "party": "crm.customer.update",
+    "contact": "crm.contact.update",
+    "product": "erp.product.update",
+    "opportunity": "crm.opportunity.update",
+    "activity": "crm.task.reschedule",
+    "service_case": "crm.case.update",
+    "lead": "crm.lead.update",
+}
 
 
 class CacheOfAnotherUser(DomainError):
@@ -53,6 +61,13 @@ class CacheOfAnotherTenant(DomainError):
     code = "sync.cache_tenant"
     status = 409
     template = N_("This offline cache belongs to the tenant %(owner)s, not %(tenant)s; open the cache of %(tenant)s.")
+
+
+class CannotReapply(DomainError):
+    code = "sync.cannot_reapply"
+    status = 409
+    template = N_("Your value of %(field)s cannot be re-applied from the inbox: open the record and make the "
+                  "change there (a stage or status moves through its own step). Keep theirs to close this conflict.")
 
 
 class ConflictNotFound(DomainError):
@@ -201,10 +216,13 @@ class SyncClient:
             return None  # nothing left to change: the server deleted the row
         if field == "archived":
             name = _ARCHIVE_MUTATOR.get(table)
-            return self.mutate(name, {"id": row_id, "archived": bool(mine)}) if name else None
+            if name is None:
+                raise CannotReapply(field=field)
+            return self.mutate(name, {"id": row_id, "archived": bool(mine)})
         name = _PATCH_MUTATOR.get(table)
-        if name is None:
-            return None
+        if name is None or field not in mutations.get(name, mutations.latest_version(name)).args.model_fields:
+            # a stage or status moves through its own transition (with a reason): never lose "mine" silently
+            raise CannotReapply(field=field)
         return self.mutate(name, {"id": row_id, field: {"base": theirs, "new": mine}})
 
     def dismiss_rejected(self, rejected_id: int) -> None:

@@ -54,3 +54,28 @@ def test_an_edited_value_cannot_be_kept_as_theirs(make_client):
     with pytest.raises(ValueError):
         b.resolve_conflict(conflict["id"], "theirs", value=Decimal("1.00"))
     assert len(b.conflicts()) == 1, "nothing was settled"
+
+
+def test_a_stage_clash_cannot_be_reapplied_from_the_inbox_and_stays_open(make_client):
+    from app.sync.client import CannotReapply
+
+    a, b = make_client("rep1"), make_client("rep2")
+    a.mutate("crm.customer.create", {"name": "重庆山城"})
+    customer = a.rows("party")[0]["id"]
+    a.mutate("crm.opportunity.create", {"party_id": str(customer), "name": "年度框架", "amount": "50000.00"})
+    assert a.sync().ok and b.sync().ok
+    deal = a.rows("opportunity")[0]["id"]
+    a.mutate("crm.opportunity.move_stage", {"id": str(deal), "stage": {"base": "lead_in", "new": "qualified"}})
+    b.mutate("crm.opportunity.move_stage", {"id": str(deal), "stage": {"base": "lead_in", "new": "lost"},
+                                            "reason": "价格太高"})
+    assert a.sync().ok
+    assert b.sync().conflicts == 1
+    [conflict] = b.conflicts()
+    assert conflict["field"] == "stage"
+
+    with pytest.raises(CannotReapply):
+        b.resolve_conflict(conflict["id"], "mine")
+    assert [c["id"] for c in b.conflicts()] == [conflict["id"]], "still open: nothing lost silently"
+    assert b.pending() == []
+    b.resolve_conflict(conflict["id"], "theirs")
+    assert b.conflicts() == []

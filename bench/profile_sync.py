@@ -31,7 +31,7 @@ import httpx
 import psycopg
 import sqlalchemy as sa
 from harness import BenchEnv, bench_env, use_memory_keyring
-from sync import queue_offline, touch_on_server
+from sync import editable_customers, queue_offline, touch_on_server
 
 from app.core.protocol import PushIn
 from app.sync import SyncClient
@@ -70,6 +70,55 @@ def timed(fn: Callable[[], T]) -> tuple[T, float]:
     started = time.perf_counter()
     result = fn()
     return result, time.perf_counter() - started
+
+
+class DatabaseTime:
+    """Statements a server engine ran and the seconds spent waiting on each kind (the round trip
+    and Postgres's own work, triggers included); the rest of a stage's time is Python's."""
+
+    def __init__(self) -> None:
+        self.statements = 0
+        self.seconds = 0.0
+        self.by_kind: Counter[str] = Counter()
+        self._engine: sa.engine.Engine | None = None
+
+    def install(self, engine: sa.engine.Engine) -> DatabaseTime:
+        self._engine = engine
+        sa.event.listen(engine, "before_cursor_execute", self._before)
+        sa.event.listen(engine, "after_cursor_execute", self._after)
+        return self
+
+    def remove(self) -> None:
+        if self._engine is not None:
+            sa.event.remove(self._engine, "before_cursor_execute", self._before)
+            sa.event.remove(self._engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn: Any, *_: Any) -> None:
+        conn.info["started"] = time.perf_counter()
+
+    def _after(self, conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        spent = time.perf_counter() - conn.info.pop("started")
+        self.statements += 1
+        self.seconds += spent
+        self.by_kind[_kind(statement)] += spent
+
+    def busiest(self, n: int = 6) -> dict[str, float]:
+        return {kind: round(s, 3) for kind, s in self.by_kind.most_common(n)}
+
+
+def _kind(statement: str) -> str:
+    """"SELECT party", "INSERT activity", "SAVEPOINT", ...: what a statement does, to which table."""
+    words = statement.replace('"', "").split()
+    verb = words[0].upper()
+    upper = [w.upper() for w in words]
+    if verb == "SELECT" and "FROM" in upper:
+        return f"SELECT {words[upper.index('FROM') + 1]}"
+    for verb_, before in (("INSERT", "INTO"), ("DELETE", "FROM")):
+        if verb == verb_ and before in upper[:-1]:
+            return f"{verb} {words[upper.index(before) + 1]}"
+    if verb == "UPDATE" and len(words) > 1:
+        return f"UPDATE {words[1]}"
+    return verb
 
 
 def server_engine(env: BenchEnv) -> sa.engine.Engine:
@@ -113,15 +162,15 @@ def apply_lines(env: BenchEnv, name: str, lines: list[bytes]) -> int:
 
 
 def decode_only(lines: list[bytes]) -> int:
-    """orjson and the codec alone: the client's per-row Python work before SQLAlchemy."""
+    """orjson and the codec alone: the client's per-row Python work before SQLite."""
     import orjson
 
-    from app.sync.codec import decode_row
+    from app.sync.codec import storage_rows
 
     n = 0
     for line in lines[1:-1]:
         item = orjson.loads(line)
-        decode_row(item["t"], item["row"])
+        storage_rows(item["t"]).encode(item["row"])
         n += 1
     return n
 
@@ -146,7 +195,7 @@ def initial_stages(env: BenchEnv) -> None:
         emit(f"http_read_lines_{encoding or 'gzip'}", http_s, lines=count)
     lines = lines_of(chunks)
     _, decode_s = timed(lambda: decode_only(lines))
-    emit("client_orjson_and_decode_row", decode_s)
+    emit("client_orjson_and_storage_form", decode_s)
     rows, apply_s = timed(lambda: apply_lines(env, "apply", lines))
     emit("client_apply_snapshot", apply_s, rows=rows)
     profiled("client_apply_snapshot", lambda: apply_lines(env, "apply-profiled", lines))
@@ -179,7 +228,7 @@ def push_stage(env: BenchEnv) -> None:
 
     client = env.client("pusher")
     client.sync()
-    known = [{"id": r["id"], "phone": r["phone"]} for r in client.rows("party")[:2000] if not r["archived"]]
+    known = editable_customers(client, 2000)
     profiled("client_record_1000_mutations", lambda: queue_offline(client, random.Random(7), known))
     queued = client.pending()
     user_id = client.user_id()
@@ -192,9 +241,13 @@ def push_stage(env: BenchEnv) -> None:
 
     body, rest = batch(queued[:500]), batch(queued[500:])
     engine = server_engine(env)
+    database = DatabaseTime().install(engine)
     now = dt.datetime.now(dt.UTC)
     out, first_s = timed(lambda: pushing.push(engine, "sales_rep", user_id, body, now, "en"))
-    emit("server_push_500_mutations", first_s, statuses=dict(Counter(r.status for r in out.results)))
+    emit("server_push_500_mutations", first_s, statuses=dict(Counter(r.status for r in out.results)),
+         statements=database.statements, db_seconds=round(database.seconds, 3),
+         busiest=database.busiest())
+    database.remove()
     profiled("server_push_500_mutations", lambda: pushing.push(engine, "sales_rep", user_id, rest, now, "en"))
     engine.dispose()
     client.close()

@@ -124,6 +124,13 @@ def incremental_sync(env: BenchEnv, client: SyncClient, customers: int, rounds: 
     })
 
 
+def editable_customers(client: SyncClient, limit: int) -> list[dict[str, Any]]:
+    """Live customers the signed-in rep may change: their own and the unowned pool (app.crm.ownership)."""
+    me = client.user_id()
+    return [{"id": r["id"], "phone": r["phone"]} for r in client.rows("party")
+            if not r["archived"] and r["owner_id"] in (None, me)][:limit]
+
+
 def queue_offline(client: SyncClient, rng: random.Random, known: list[dict[str, Any]]) -> float:
     """1,000 mutations a rep makes on the road: visits and calls logged, customers edited, new
     customers and their contacts. Returns the seconds spent recording them."""
@@ -152,7 +159,7 @@ def offline_push(client: SyncClient, rounds: int) -> None:
     """Case 3: the outbox holds 1,000 offline mutations; sync() pushes them (the server runs each
     mutator) and then pulls their effect back."""
     rng = random.Random(3)
-    known = [{"id": r["id"], "phone": r["phone"]} for r in client.rows("party")[:5000] if not r["archived"]]
+    known = editable_customers(client, 5000)
     pushes: list[float] = []
     totals: list[float] = []
     records: list[float] = []

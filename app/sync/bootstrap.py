@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from app.core.schema import SYNCED_TABLES, metadata
 from app.sync import cache
-from app.sync.codec import decode_row
+from app.sync.codec import StorageRows, decode_row, storage_rows
 from app.sync.outbox import rebase
 
 #: rows per INSERT executemany
@@ -55,8 +55,9 @@ def apply_snapshot(
     cache.pause_search(conn)  # the index is filled in bulk below: far quicker than row by row
     cache.clear_synced_rows(conn)
     done = seen = 0
-    batch: list[dict[str, Any]] = []
+    batch: list[tuple[Any, ...]] = []
     batch_table: str | None = None
+    storage: StorageRows | None = None
     ended = False
     for line in lines:
         item = orjson.loads(line)
@@ -66,15 +67,24 @@ def apply_snapshot(
         seen += 1
         table = item["t"]
         if table != batch_table or len(batch) >= BATCH:
-            done += _flush(conn, batch_table, batch)
+            done += _flush(conn, storage, batch)
             batch, batch_table = [], table
+            # a newer server's table this program does not know yet is skipped
+            storage = storage_rows(table) if table in SYNCED_TABLES else None
             if on_progress is not None:
                 on_progress(done, expected)
-        if table in SYNCED_TABLES:  # a newer server's table this program does not know yet is skipped
-            batch.append(decode_row(table, item["row"]))
+        if storage is not None:
+            stored = storage.encode(item["row"])
+            if stored is None:  # an older server's row lacks a column: SQLAlchemy fills it in
+                done += _flush(conn, storage, batch)
+                batch = []
+                conn.execute(sa.insert(metadata.tables[table]), decode_row(table, item["row"]))
+                done += 1
+            else:
+                batch.append(stored)
     if not ended:
         raise SnapshotIncomplete(f"snapshot ended after {seen} of {expected} rows")
-    done += _flush(conn, batch_table, batch)
+    done += _flush(conn, storage, batch)
     cache.reindex_search(conn)
     if on_progress is not None:
         on_progress(done, expected)
@@ -90,8 +100,8 @@ def apply_snapshot(
     return Bootstrapped(done, cursor, not_applying)
 
 
-def _flush(conn: Connection, table: str | None, batch: list[dict[str, Any]]) -> int:
-    if not batch or table is None:
+def _flush(conn: Connection, storage: StorageRows | None, batch: list[tuple[Any, ...]]) -> int:
+    if not batch or storage is None:
         return 0
-    conn.execute(sa.insert(metadata.tables[table]), batch)
+    conn.exec_driver_sql(storage.insert_sql, batch)
     return len(batch)

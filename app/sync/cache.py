@@ -178,8 +178,25 @@ def _chinese_syllables() -> list[tuple[str, str, str]]:
     return [(c, s, s[0]) for c, s in zip(chars, syllables, strict=True) if s.isascii() and s.isalpha()]
 
 
+def _v4_crm(conn: Connection) -> None:
+    """The CRM's tables, columns and indexes in a cache made before them (a no-op on a new cache,
+    which step 1 made from the current schema). Rows cached before lack the new fields' values,
+    so the cache downloads every row again: the cursor is forgotten, the outbox kept and rebased
+    on the fresh rows (as exchange.Exchange._forget_cursor does)."""
+    added = reconcile_synced_tables(conn)
+    for name in SYNCED_TABLES:
+        for index in metadata.tables[name].indexes:
+            index.create(conn, checkfirst=True)
+    if added and get_state(conn, "epoch") is not None:
+        set_state(conn, "cursor", None)
+        set_state(conn, REBASE_UNTIL_CAUGHT_UP, True)
+
+
+#: sync_state flag (exchange.REBASE_UNTIL_CAUGHT_UP): rebase after every page until caught up
+REBASE_UNTIL_CAUGHT_UP = "rebase_until_caught_up"
+
 #: the ladder: STEPS[i] takes a cache from user_version i to i + 1; only ever append to it
-STEPS: list[Callable[[Connection], None]] = [_v1_base, _v2_inboxes, _v3_search]
+STEPS: list[Callable[[Connection], None]] = [_v1_base, _v2_inboxes, _v3_search, _v4_crm]
 VERSION = len(STEPS)
 
 

@@ -9,6 +9,8 @@ back and re-runs every queued mutation in order on top of them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 import logging
 import uuid
 from collections.abc import Callable, Mapping
@@ -32,6 +34,32 @@ OnTouch = Callable[[str, uuid.UUID], None]
 LAST_ID = "last_mutation_id"
 
 
+#: statements of the per-mutation path, as plain SQL (each user action runs them in its own commit)
+_SHADOWED = "SELECT 1 FROM shadow WHERE tbl = ? AND row_id = ?"
+_SHADOW = "INSERT INTO shadow (tbl, row_id, base) VALUES (?, ?, ?)"
+_ROLE_AND_LAST_ID = (
+    "SELECT (SELECT value FROM sync_state WHERE key = 'role'), "
+    f"(SELECT value FROM sync_state WHERE key = '{LAST_ID}'), (SELECT COALESCE(MAX(id), 0) FROM outbox)"
+)
+_SET_LAST_ID = (
+    f"INSERT INTO sync_state (key, value) VALUES ('{LAST_ID}', ?) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+)
+_QUEUE = (
+    "INSERT INTO outbox (id, name, version, args, args_hash, created_at, state, touched) "
+    "VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)"
+)
+
+
+@functools.cache
+def _by_id(table: str) -> tuple[sa.Select[Any], sa.Insert, sa.Delete]:
+    """SELECT, INSERT OR REPLACE and DELETE of one row of `table`, built once: a statement reused
+    keeps its compiled form and cache key (the row id is the ``row_id`` parameter)."""
+    t = metadata.tables[table]
+    where = t.c.id == sa.bindparam("row_id")
+    return sa.select(t).where(where), sa.insert(t).prefix_with("OR REPLACE"), sa.delete(t).where(where)
+
+
 def capture_base(conn: Connection) -> OnTouch:
     """Tx's on_touch: keep the server's version of a row before a queued mutation first writes it.
 
@@ -39,15 +67,11 @@ def capture_base(conn: Connection) -> OnTouch:
     version of it (or nothing: NULL base, the row is new here)."""
 
     def on_touch(table: str, row_id: uuid.UUID) -> None:
-        key = {"t": table, "r": str(row_id)}
-        if conn.execute(sa.text("SELECT 1 FROM shadow WHERE tbl = :t AND row_id = :r"), key).first():
+        key = (table, str(row_id))
+        if conn.exec_driver_sql(_SHADOWED, key).first():
             return
-        t = metadata.tables[table]
-        row = conn.execute(sa.select(t).where(t.c.id == row_id)).mappings().first()
-        conn.execute(
-            sa.text("INSERT INTO shadow (tbl, row_id, base) VALUES (:t, :r, :b)"),
-            {**key, "b": None if row is None else dumps(dict(row))},
-        )
+        row = conn.execute(_by_id(table)[0], {"row_id": row_id}).mappings().first()
+        conn.exec_driver_sql(_SHADOW, (*key, None if row is None else dumps(dict(row))))
 
     return on_touch
 
@@ -65,25 +89,15 @@ def record(
     """Run a validated mutation on the cache and queue it, in the caller's transaction.
 
     Returns its outbox id. A domain error from the mutator propagates (the caller rolls back)."""
-    tx = Tx(conn, side="client", user_id=user_id, now=now, on_touch=capture_base(conn))
+    role, last_id, in_outbox = conn.exec_driver_sql(_ROLE_AND_LAST_ID).one()
+    tx = Tx(conn, side="client", user_id=user_id, now=now, role=None if role is None else json.loads(role),
+            on_touch=capture_base(conn))
     mutations.get(name, version).run(tx, args)
-    next_id = last_mutation_id(conn) + 1
-    cache.set_state(conn, LAST_ID, next_id)
-    conn.execute(
-        sa.text(
-            "INSERT INTO outbox (id, name, version, args, args_hash, created_at, state, touched) "
-            "VALUES (:id, :n, :v, :a, :h, :c, 'pending', :t)"
-        ),
-        {
-            "id": next_id,
-            "n": name,
-            "v": version,
-            "a": dumps(args),
-            "h": mutations.args_hash(name, version, args),
-            "c": now.isoformat(),
-            "t": dumps(_touched(tx)),
-        },
-    )
+    # as last_mutation_id(): the mutator writes neither the outbox nor sync_state
+    next_id = max(int(in_outbox), int((None if last_id is None else json.loads(last_id)) or 0)) + 1
+    conn.exec_driver_sql(_SET_LAST_ID, (json.dumps(next_id),))
+    conn.exec_driver_sql(_QUEUE, (next_id, name, version, dumps(args), mutations.args_hash(name, version, args),
+                                  now.isoformat(), dumps(_touched(tx))))
     return next_id
 
 
@@ -100,12 +114,11 @@ def _touched(tx: Tx) -> list[list[str]]:
 
 def put_row(conn: Connection, table: str, row: Mapping[str, Any]) -> None:
     """Insert or replace one cached row (Python values)."""
-    conn.execute(sa.insert(metadata.tables[table]).prefix_with("OR REPLACE").values(**row))
+    conn.execute(_by_id(table)[1], dict(row))
 
 
 def delete_row(conn: Connection, table: str, row_id: uuid.UUID) -> None:
-    t = metadata.tables[table]
-    conn.execute(sa.delete(t).where(t.c.id == row_id))
+    conn.execute(_by_id(table)[2], {"row_id": row_id})
 
 
 def rebase(conn: Connection, user_id: uuid.UUID | None) -> list[int]:
@@ -122,8 +135,9 @@ def rebase(conn: Connection, user_id: uuid.UUID | None) -> list[int]:
     conn.exec_driver_sql("DELETE FROM shadow")
     failed: list[int] = []
     queued = conn.execute(sa.text("SELECT id, name, version, args, created_at FROM outbox ORDER BY id")).all()
+    role = cache.get_state(conn, "role")
     for mutation_id, name, version, args, created_at in queued:
-        tx = Tx(conn, side="client", user_id=user_id, now=dt.datetime.fromisoformat(created_at),
+        tx = Tx(conn, side="client", user_id=user_id, now=dt.datetime.fromisoformat(created_at), role=role,
                 on_touch=capture_base(conn))
         try:
             with conn.begin_nested():

@@ -57,7 +57,9 @@ class _Relay(QObject):
     failed = Signal(object)
 
     def __init__(self, ops: Ops, op: Op[Any]) -> None:
-        super().__init__(ops)
+        # no Qt parent: the job holds this wrapper, so it lives until the worker has emitted, even
+        # if the Ops object goes away first (a deleted receiver would crash the emitting thread)
+        super().__init__()
         self.ops = ops
         self.op = op
         self.succeeded.connect(self._on_succeeded)

@@ -71,9 +71,12 @@ class Session(QObject):
         self._started.connect(self._on_started)
         self._reported.connect(self._on_reported)
         self._progressed.connect(self.progress)
-        client.on_progress = self._progressed.emit
+        # closures hold this session while the sync thread runs: a QObject deleted under a thread
+        # that emits on it would crash the process
+        client.on_progress = lambda done, expected: self._progressed.emit(done, expected)
         self.loop = SyncLoop(client, interval=interval, probe_interval=probe_interval,
-                             on_report=self._reported.emit, on_start=self._started.emit)
+                             on_report=lambda report: self._reported.emit(report),
+                             on_start=lambda: self._started.emit())
         ops.changed.connect(self._on_changed)
 
     # --- lifecycle ----------------------------------------------------------------------------

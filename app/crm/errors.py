@@ -39,7 +39,7 @@ class InvalidTransition(_LabelledError):
     code = "crm.invalid_transition"
     status = 409
     labels = ("document", "current", "wanted")
-    template = N_("A %(document)s cannot go from %(current)s to %(wanted)s.")
+    template = N_("This %(document)s cannot go from %(current)s to %(wanted)s.")
 
 
 class ReasonRequired(_LabelledError):

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from app.core.i18n import _
 from app.ui.context import AppContext
 from app.ui.labels import role_label
-from app.ui.pages import PageSpec, pages_for
+from app.ui.pages import SELLING, PageSpec, pages_for
 from app.ui.qtapp import apply_language
 from app.ui.statusbar import SyncStatusBar
 
@@ -48,11 +48,17 @@ class MainWindow(QMainWindow):
             "set_language": self.set_language,
             "open_inbox": self.open_inbox,
             "open_record": self.open_record,
+            "open_customer": self.open_customer,
         })
         ctx.session.identity_changed.connect(lambda _ident: self._show_identity())
         self._search_shortcut = QShortcut(QKeySequence("Ctrl+K"), self)
         self._search_shortcut.activated.connect(self.focus_search)
         self._build()
+        self.reminders = None
+        if ctx.session.identity.role in SELLING:
+            from app.ui.crm.reminders import install_reminders
+
+            install_reminders(self)  # tasks' reminders: in the window and as a tray message
 
     # --- building ---------------------------------------------------------------------------
     def _build(self, current: str = "home") -> None:
@@ -90,6 +96,8 @@ class MainWindow(QMainWindow):
         self.status = SyncStatusBar(self.ctx, self)
         self.setStatusBar(self.status)  # deletes the previous one
         self.sidebar.currentRowChanged.connect(self._show_row)
+        # clicking the current entry again comes back to its page (from a customer's 360 view)
+        self.sidebar.itemClicked.connect(lambda item: self._show_row(self.sidebar.row(item)))
         self._show_identity()
         self.go_to(current if any(s.key == current for s in self.specs) else "home")
 
@@ -193,7 +201,29 @@ class MainWindow(QMainWindow):
         self.inbox.raise_()
         return self.inbox
 
-    def open_record(self, kind: str, row_id: str) -> QDialog:
+    def open_customer(self, party_id: str) -> QWidget:
+        """The 360° view of one customer, under the Customers entry of the sidebar."""
+        from app.ui.crm.view360 import Customer360Page
+
+        page = self.pages.get("customer360")
+        if page is None:
+            page = Customer360Page(self.ctx)
+            page.setObjectName("page_customer360")
+            self.pages["customer360"] = page
+            self.stack.addWidget(page)
+        assert isinstance(page, Customer360Page)
+        page.show_customer(str(party_id))
+        self.stack.setCurrentWidget(page)
+        keys = self.page_keys()
+        if "customers" in keys:
+            self.sidebar.blockSignals(True)
+            self.sidebar.setCurrentRow(keys.index("customers"))
+            self.sidebar.blockSignals(False)
+        return page
+
+    def open_record(self, kind: str, row_id: str) -> QWidget:
+        if kind == "customer" and "customers" in self.page_keys():
+            return self.open_customer(row_id)
         from app.ui.record import RecordDialog
 
         dialog = RecordDialog(self.ctx, kind, row_id, self)
@@ -202,5 +232,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.reminders is not None:
+            self.reminders.service.stop()
         self.closed.emit()
         super().closeEvent(event)

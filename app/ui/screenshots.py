@@ -123,6 +123,28 @@ def _search_and_record(desktop: Desktop, window: MainWindow, out: Path, locale: 
     return shots
 
 
+def _busiest_customer(desktop: Desktop) -> str:
+    """The customer with the most activities in the cache (the fullest 360 view)."""
+    import sqlalchemy as sa
+
+    from app.sync.cache import reading
+
+    assert desktop.ctx is not None
+    with reading(desktop.ctx.session.client.db) as conn:
+        return str(conn.execute(sa.text(
+            "SELECT party_id FROM activity GROUP BY party_id ORDER BY count(*) DESC LIMIT 1")).scalar_one())
+
+
+def _customer_360(desktop: Desktop, window: MainWindow, out: Path, locale: str, report: dict[str, object]) -> Path:
+    window.open_customer(_busiest_customer(desktop))
+    wait_until(lambda: not desktop.ops.busy, timeout=60)
+    QApplication.processEvents()
+    wait_until(lambda: not desktop.ops.busy, timeout=60)
+    shot = _grab(window, out / f"sales_rep_customer360_{locale}.png", report)
+    window.go_to("home")
+    return shot
+
+
 def render_all(
     desktop: Desktop, server: str, tenant: str, password: str, users: Sequence[tuple[str, str, str]], out: Path
 ) -> list[Path]:
@@ -158,6 +180,7 @@ def render_all(
                 written.append(_grab(window, out / f"{role}_{key}_{locale}.png", report))
             if role == "sales_rep":
                 written += _search_and_record(desktop, window, out, locale, report)
+                written.append(_customer_360(desktop, window, out, locale, report))
             if role == "admin":
                 inbox = window.open_inbox()
                 wait_until(lambda: not desktop.ops.busy, timeout=60)

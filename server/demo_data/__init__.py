@@ -20,6 +20,7 @@ import psycopg
 
 from app.core.schema import metadata
 from server.demo_data.crm import EPOCH, HISTORY, DatasetSpec, Row, generate, uuid7_at
+from server.demo_data.crm_more import generate_crm_more
 from server.demo_data.inventory import InventorySpec, generate_inventory
 
 __all__ = [
@@ -124,7 +125,7 @@ def _inventory(ctx: DemoContext) -> Tables:
 
 
 #: the demo's data, section by section, in the order they are written
-SECTIONS: list[Callable[[DemoContext], Tables]] = [_crm, _inventory]
+SECTIONS: list[Callable[[DemoContext], Tables]] = [_crm, generate_crm_more, _inventory]
 
 
 def demo_customers(conn: Conn) -> int:

@@ -45,10 +45,36 @@ def _settings(ctx: AppContext) -> QWidget:
     return SettingsPage(ctx)
 
 
+def _lazy(module: str, cls: str) -> Callable[[AppContext], QWidget]:
+    """A factory that imports the page's module only when the page is first shown."""
+
+    def make(ctx: AppContext) -> QWidget:
+        import importlib
+
+        page: QWidget = getattr(importlib.import_module(module), cls)(ctx)
+        return page
+
+    return make
+
+
+#: who works with customers, leads and the pipeline
+SELLING = frozenset({"admin", "manager", "sales_rep"})
+
+
 def all_pages() -> list[PageSpec]:
     """Every page in sidebar order (later issues add theirs between Home and Users)."""
     return [
         PageSpec("home", N_("Home"), ALL_ROLES, _home, QStyle.StandardPixmap.SP_DirHomeIcon),
+        PageSpec("my_day", N_("My day"), SELLING, _lazy("app.ui.crm.my_day", "MyDayPage"),
+                 QStyle.StandardPixmap.SP_FileDialogContentsView),
+        PageSpec("customers", N_("Customers"), SELLING, _lazy("app.ui.crm.customers", "CustomersPage"),
+                 QStyle.StandardPixmap.SP_DirOpenIcon),
+        PageSpec("leads", N_("Leads"), SELLING, _lazy("app.ui.crm.leads", "LeadsPage"),
+                 QStyle.StandardPixmap.SP_FileDialogNewFolder),
+        PageSpec("pipeline", N_("Pipeline"), SELLING, _lazy("app.ui.crm.pipeline", "PipelinePage"),
+                 QStyle.StandardPixmap.SP_ArrowRight),
+        PageSpec("cases", N_("Service cases"), SELLING, _lazy("app.ui.crm.cases", "CasesPage"),
+                 QStyle.StandardPixmap.SP_MessageBoxWarning),
         PageSpec("users", N_("Users"), frozenset({"admin"}), _users, QStyle.StandardPixmap.SP_FileDialogDetailedView),
         PageSpec("settings", N_("Settings"), ALL_ROLES, _settings, QStyle.StandardPixmap.SP_FileDialogInfoView),
     ]

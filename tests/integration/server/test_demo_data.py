@@ -4,6 +4,7 @@ by a sales rep's empty cache."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,7 +42,8 @@ def test_small_demo_has_thousands_of_customers_with_contacts_activities_and_stoc
     assert demo.created and demo.size == "small"
     assert counts["party"] == demo.customers == SMALL.customers
     assert 2 * SMALL.customers < counts["contact"] < 3 * SMALL.customers, "2-3 contacts each"
-    assert counts["activity"] == SMALL.customers * SMALL.activities_per
+    history = SMALL.customers * SMALL.activities_per
+    assert history < counts["activity"] < history + 200, "the history, plus the reps' open tasks and visits"
     assert counts["product"] == SMALL.products and counts["location"] == 6
     assert counts["stock_move"] > SMALL.products * 10
     assert counts["app_user"] == len(DEMO_USERS)
@@ -149,3 +151,103 @@ def test_an_empty_cache_signed_in_as_rep_syncs_the_whole_demo(cluster, demo, cli
 def _ids(cluster, demo: DemoTenant, table: str) -> list:
     with cluster.tenant_engine(demo.tenant).connect() as conn:
         return list(conn.execute(sa.select(metadata.tables[table].c.id)).scalars())
+
+
+# --- the sales team's working set (server/demo_data/crm_more.py) --------------------------------
+def _rows(cluster, demo: DemoTenant, sql: str, **params) -> list:
+    with cluster.tenant_engine(demo.tenant).connect() as conn:
+        return list(conn.execute(sa.text(sql), params))
+
+
+def test_every_lead_status_opportunity_stage_and_case_status_and_priority_is_in_the_demo(cluster, demo):
+    def values(sql: str) -> set:
+        return {row[0] for row in _rows(cluster, demo, sql)}
+
+    assert values("SELECT status FROM lead") == {"new", "qualified", "disqualified", "converted"}
+    assert values("SELECT status || '/' || priority FROM service_case") == {
+        f"{s}/{p}" for s in ("open", "in_progress", "waiting", "resolved", "closed")
+        for p in ("low", "normal", "high", "urgent")}
+    per_rep = _rows(cluster, demo, "SELECT u.username, count(DISTINCT o.stage) FROM opportunity o "
+                    "JOIN app_user u ON u.id = o.owner_id GROUP BY u.username")
+    assert dict(per_rep) == {"rep": 6, "rep2": 6, "rep3": 6}, "each rep's pipeline has deals in every stage"
+    assert values("SELECT currency FROM opportunity") == {"CNY"}
+
+
+def test_every_opportunity_sits_on_a_live_customer_owned_by_its_rep(cluster, demo):
+    orphans = _rows(cluster, demo, """
+        SELECT o.id FROM opportunity o LEFT JOIN party p ON p.id = o.party_id
+        LEFT JOIN app_user u ON u.id = p.owner_id
+        WHERE p.id IS NULL OR u.role IS DISTINCT FROM 'sales_rep' OR o.owner_id IS DISTINCT FROM p.owner_id
+           OR (o.contact_id IS NOT NULL AND NOT EXISTS (
+               SELECT 1 FROM contact c WHERE c.id = o.contact_id AND c.party_id = o.party_id))""")
+    assert orphans == []
+    open_dates = _rows(cluster, demo, "SELECT min(expected_close), max(expected_close) FROM opportunity "
+                       "WHERE stage NOT IN ('won', 'lost')")[0]
+    today = dt.date.today()
+    assert open_dates[0] < today < open_dates[1], "expected close dates lie around today"
+
+
+def test_won_and_lost_deals_have_reasons_and_closing_times_and_open_ones_none(cluster, demo):
+    bad = _rows(cluster, demo, """
+        SELECT id FROM opportunity
+        WHERE (stage IN ('won', 'lost')) <> (close_reason IS NOT NULL AND closed_at IS NOT NULL)
+           OR (stage = 'won' AND probability <> 100) OR (stage = 'lost' AND probability <> 0)""")
+    assert bad == []
+    assert _rows(cluster, demo, "SELECT count(*) FROM lead WHERE status = 'disqualified' "
+                 "AND disqualify_reason IS NULL")[0][0] == 0
+
+
+def test_converted_leads_point_to_their_customer_contact_and_deal(cluster, demo):
+    converted = _rows(cluster, demo, """
+        SELECT l.id, p.id AS party, c.party_id AS contact_party, o.party_id AS deal_party, o.lead_id
+        FROM lead l LEFT JOIN party p ON p.id = l.converted_party_id
+        LEFT JOIN contact c ON c.id = l.converted_contact_id
+        LEFT JOIN opportunity o ON o.id = l.converted_opportunity_id
+        WHERE l.status = 'converted'""")
+    assert converted, "some leads were converted"
+    for lead_id, party, contact_party, deal_party, deal_lead in converted:
+        assert party is not None and contact_party == party == deal_party and deal_lead == lead_id
+    assert _rows(cluster, demo, "SELECT count(*) FROM lead WHERE status <> 'converted' AND "
+                 "(converted_party_id IS NOT NULL OR converted_at IS NOT NULL)")[0][0] == 0
+
+
+def test_reps_have_overdue_tasks_tasks_due_today_and_reminders_within_the_hour(cluster, demo):
+    now = dt.datetime.now(dt.UTC)
+    per_rep = _rows(cluster, demo, """
+        SELECT u.username,
+               count(*) FILTER (WHERE a.due_at < :now) AS overdue,
+               count(*) FILTER (WHERE a.due_at BETWEEN :now AND :now + interval '6 hours') AS soon,
+               count(*) FILTER (WHERE a.remind_at BETWEEN :now - interval '1 hour' AND :now + interval '1 hour')
+        FROM activity a JOIN app_user u ON u.id = a.user_id
+        WHERE a.kind = 'task' AND NOT a.done GROUP BY u.username""", now=now)
+    assert {row[0] for row in per_rep} == {"rep", "rep2", "rep3"}
+    for _, overdue, soon, reminders in per_rep:
+        assert overdue >= 3 and soon >= 3 and reminders >= 2
+    visits = _rows(cluster, demo, "SELECT count(*), count(*) FILTER (WHERE place IS NULL OR checked_in_at IS NULL "
+                   "OR latitude IS NULL) FROM activity WHERE kind = 'visit' AND place IS NOT NULL")[0]
+    assert visits[0] >= 30 and visits[1] == 0, "visits carry a check-in place, time and coordinates"
+
+
+def test_family_members_have_birthdays_some_this_month_and_some_lunar(cluster, demo):
+    month = dt.date.today().month
+    relations, this_month, lunar, orphans = _rows(cluster, demo, """
+        SELECT count(DISTINCT relation), count(*) FILTER (WHERE extract(month FROM f.birthday) = :month),
+               count(*) FILTER (WHERE f.birthday_lunar), count(*) FILTER (WHERE c.id IS NULL)
+        FROM contact_family f LEFT JOIN contact c ON c.id = f.contact_id""", month=month)[0]
+    assert relations >= 3 and this_month >= 20 and lunar >= 10 and orphans == 0
+
+
+def test_custom_fields_have_valid_values_on_some_customers_and_a_few_customers_are_shared(cluster, demo):
+    fields = {row[0]: row for row in _rows(cluster, demo, "SELECT id::text, type, choices FROM custom_field")}
+    assert {f[1] for f in fields.values()} == {"choice", "number"}
+    valued = [json.loads(v[0]) for v in _rows(cluster, demo, "SELECT custom_values FROM party "
+                                                 "WHERE custom_values IS NOT NULL")]
+    assert 0.2 * SMALL.customers < len(valued) < 0.5 * SMALL.customers
+    for values in valued:
+        for key, value in values.items():
+            kind, choices = fields[key][1], fields[key][2]
+            assert value in json.loads(choices) if kind == "choice" else float(value) > 0
+    assert all(t.startswith("|") and t.endswith("|") for (t,) in _rows(
+        cluster, demo, "SELECT tags FROM party WHERE tags <> ''"))
+    shares = _rows(cluster, demo, "SELECT s.user_id <> p.owner_id FROM party_share s JOIN party p ON p.id = s.party_id")
+    assert len(shares) >= 2 and all(other for (other,) in shares), "shared with a rep who does not own it"

@@ -124,15 +124,20 @@ def _search_and_record(desktop: Desktop, window: MainWindow, out: Path, locale: 
 
 
 def _busiest_customer(desktop: Desktop) -> str:
-    """The customer with the most activities in the cache (the fullest 360 view)."""
+    """The signed-in rep's customer with the most activities (the fullest 360 view)."""
     import sqlalchemy as sa
 
+    from app.core.schema import metadata
     from app.sync.cache import reading
 
     assert desktop.ctx is not None
+    party, activity = metadata.tables["party"], metadata.tables["activity"]
+    me = desktop.ctx.session.identity.user_id
     with reading(desktop.ctx.session.client.db) as conn:
-        return str(conn.execute(sa.text(
-            "SELECT party_id FROM activity GROUP BY party_id ORDER BY count(*) DESC LIMIT 1")).scalar_one())
+        return str(conn.execute(
+            sa.select(activity.c.party_id).join(party, party.c.id == activity.c.party_id)
+            .where(party.c.owner_id == me).group_by(activity.c.party_id)
+            .order_by(sa.func.count().desc()).limit(1)).scalar_one())
 
 
 def _customer_360(desktop: Desktop, window: MainWindow, out: Path, locale: str, report: dict[str, object]) -> Path:

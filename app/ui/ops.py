@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -57,9 +57,10 @@ class _Relay(QObject):
     failed = Signal(object)
 
     def __init__(self, ops: Ops, op: Op[Any]) -> None:
-        # no Qt parent: the job holds this wrapper, so it lives until the worker has emitted, even
-        # if the Ops object goes away first (a deleted receiver would crash the emitting thread)
-        super().__init__()
+        # owned by the application, not by the Ops: it must outlive a worker that still emits on it
+        # (a deleted receiver crashes the emitting thread) and be deleted by Qt only once its slot
+        # has returned (deleteLater in Ops._finished), never by Python's garbage collector
+        super().__init__(QCoreApplication.instance())
         self.ops = ops
         self.op = op
         self.succeeded.connect(self._on_succeeded)

@@ -15,6 +15,7 @@ on the server's Postgres (``side="server"``: authoritative; bumps row versions).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ from app.core.schema import APPEND_ONLY, GUARDED, SYNCED_TABLES, metadata
 T = TypeVar("T")
 Side = Literal["client", "server"]
 COMMON = frozenset({"id", "version", "created_at", "updated_at", "updated_by", "archived"})
+#: the bound name of the row id in the statements below (a column's own name is reserved in SET)
+ROW_ID = "tx_row_id"
 
 
 class Change(BaseModel, Generic[T]):
@@ -90,8 +93,7 @@ class Tx:
         return metadata.tables[name]
 
     def get(self, table: str, row_id: uuid.UUID) -> dict[str, Any] | None:
-        t = self.table(table)
-        row = self.conn.execute(sa.select(t).where(t.c.id == row_id)).mappings().first()
+        row = self.conn.execute(_statements(table).select, {ROW_ID: row_id}).mappings().first()
         return dict(row) if row else None
 
     def require(self, table: str, row_id: uuid.UUID) -> dict[str, Any]:
@@ -113,7 +115,7 @@ class Tx:
 
     def insert(self, table: str, values: Mapping[str, Any]) -> uuid.UUID:
         """Insert a row whose id was made where the record was born (values["id"])."""
-        t = self.table(table)
+        statements = _statements(table)
         row_id = values["id"]
         self._check_fields(table, values, allow_id=True)
         row = {**values, **self._stamp(), "created_at": self.now, "archived": False,
@@ -125,9 +127,9 @@ class Tx:
             raise RowExists(table=table)
         self._touch(table, row_id)
         if existing is not None:
-            self.conn.execute(sa.update(t).where(t.c.id == row_id).values(**row))
+            self.conn.execute(statements.update, {**row, ROW_ID: row_id})
         else:
-            self.conn.execute(sa.insert(t).values(**row))
+            self.conn.execute(statements.insert, row)
         return row_id
 
     def patch(
@@ -177,18 +179,47 @@ class Tx:
             self._write(table, row_id, {"archived": archived})
 
     def _write(self, table: str, row_id: uuid.UUID, values: dict[str, Any]) -> None:
-        t = self.table(table)
+        statements = _statements(table)
+        unknown = values.keys() - statements.columns
+        if unknown:  # a `derived` naming no column: fail as a statement built with .values() would
+            raise sa.exc.CompileError(f"Unconsumed column names: {', '.join(sorted(unknown))}")
         self._touch(table, row_id)
-        stamp: dict[str, Any] = {**values, **self._stamp()}
-        if self.side == "server":
-            stamp["version"] = t.c.version + 1
-        self.conn.execute(sa.update(t).where(t.c.id == row_id).values(**stamp))
+        params: dict[str, Any] = {**values, **self._stamp(), ROW_ID: row_id}
+        update = statements.update_version if self.side == "server" else statements.update
+        self.conn.execute(update, params)
 
     def _check_fields(self, table: str, names: Mapping[str, Any], allow_id: bool = False) -> None:
         columns = self.table(table).c
         for name in names:
             if name not in columns or (name in COMMON and not (allow_id and name == "id")):
                 raise UnknownField(field=name, table=table)
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """A table's statements, built once: the values travel as parameters, so the compiled form
+    is reused instead of building a new statement for every write."""
+
+    columns: frozenset[str]
+    select: sa.Select[Any]
+    insert: sa.Insert
+    update: sa.Update
+    #: the server's update: bumps the row version in the same statement
+    update_version: sa.Update
+
+
+@functools.cache
+def _statements(table: str) -> _Statements:
+    t = Tx.table(table)
+    by_id = t.c.id == sa.bindparam(ROW_ID, type_=t.c.id.type)
+    update = sa.update(t).where(by_id)
+    return _Statements(
+        columns=frozenset(t.c.keys()),
+        select=sa.select(t).where(by_id),
+        insert=sa.insert(t),
+        update=update,
+        update_version=update.values(version=t.c.version + 1),
+    )
 
 
 def _same(a: Any, b: Any) -> bool:

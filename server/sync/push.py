@@ -4,6 +4,8 @@ Per client the server keeps ``last_mutation_id``. A mutation with id ≤ last ge
 result again (never a second run); id = last + 1 runs and advances; a gap is refused. A
 permanent failure (validation, permission, business rule) is recorded as ``rejected`` and still
 advances; a transient one stops the batch: what ran before it is committed and answered.
+The results are written to ``mutation_log`` together, in one statement, just before the client's
+``last_mutation_id`` moves, in the same transaction as the mutations themselves.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import pydantic
@@ -102,17 +105,24 @@ def _lock_client(conn: Connection, client_id: uuid.UUID, user_id: uuid.UUID, now
     return int(row.last_mutation_id)
 
 
-def _replay(conn: Connection, client_id: uuid.UUID, m: MutationIn) -> MutationResult:
-    stored = conn.execute(
-        sa.select(mutation_log).where(
-            mutation_log.c.client_id == client_id, mutation_log.c.mutation_id == m.id
-        )
-    ).first()
-    if stored is None:  # results pruned by retention: it ran, and long ago
-        return MutationResult(id=m.id, status="applied", checkpoint=0)
-    if stored.args_hash != mutations.args_hash(m.name, m.version, m.args):
+def _replay(
+    conn: Connection, client_id: uuid.UUID, m: MutationIn, pending: Mapping[int, dict[str, Any]] | None = None
+) -> MutationResult:
+    """The stored result of a mutation that ran already (`pending`: this push's results, not yet
+    written to mutation_log)."""
+    stored: Any = (pending or {}).get(m.id)
+    if stored is None:
+        row = conn.execute(
+            sa.select(mutation_log).where(
+                mutation_log.c.client_id == client_id, mutation_log.c.mutation_id == m.id
+            )
+        ).mappings().first()
+        if row is None:  # results pruned by retention: it ran, and long ago
+            return MutationResult(id=m.id, status="applied", checkpoint=0)
+        stored = row
+    if stored["args_hash"] != mutations.args_hash(m.name, m.version, m.args):
         raise ClientClone()
-    return MutationResult.model_validate(stored.result)
+    return MutationResult.model_validate(stored["result"])
 
 
 def _apply(
@@ -148,13 +158,15 @@ def push(
     engine: Engine, role: str, user_id: uuid.UUID, body: PushIn, now: dt.datetime, locale: str
 ) -> PushOut:
     results: list[MutationResult] = []
+    #: this push's mutation_log rows by mutation id, written with the client's new last id
+    logged: dict[int, dict[str, Any]] = {}
     stopped = False
     with engine.connect() as conn, conn.begin():
         last = _lock_client(conn, body.client_id, user_id, now)
         checkpoint = int(conn.execute(sa.text("SELECT pg_current_xact_id()::text::bigint")).scalar_one())
         for m in body.mutations:
             if already_applied(m.id, last):
-                results.append(_replay(conn, body.client_id, m))
+                results.append(_replay(conn, body.client_id, m, logged))
                 continue
             if m.id != last + 1:
                 if not results:
@@ -166,11 +178,13 @@ def push(
                 log.warning("transient failure in %s from client %s", m.name, body.client_id, exc_info=True)
                 stopped = True
                 break
-            _record(conn, body.client_id, m, result, now)
+            logged[m.id] = _log_row(body.client_id, m, result, now)
             results.append(result)
             last = m.id
         if stopped and not results:
             raise SyncUnavailable()
+        if logged:  # on every path that commits, a transient stop included
+            conn.execute(sa.insert(mutation_log), list(logged.values()))
         conn.execute(
             sa.update(sync_client)
             .where(sync_client.c.client_id == body.client_id)
@@ -179,22 +193,18 @@ def push(
     return PushOut(results=results, stopped=stopped, last_mutation_id=last)
 
 
-def _record(
-    conn: Connection, client_id: uuid.UUID, m: MutationIn, result: MutationResult, now: dt.datetime
-) -> None:
-    payload: dict[str, Any] = result.model_dump(mode="json")
-    conn.execute(
-        sa.insert(mutation_log).values(
-            client_id=client_id,
-            mutation_id=m.id,
-            name=m.name,
-            version=m.version,
-            args_hash=mutations.args_hash(m.name, m.version, m.args),
-            status=result.status,
-            result=payload,
-            created_at=now,
-        )
-    )
+def _log_row(client_id: uuid.UUID, m: MutationIn, result: MutationResult, now: dt.datetime) -> dict[str, Any]:
+    """The mutation_log row that lets a resent mutation get this result again."""
+    return {
+        "client_id": client_id,
+        "mutation_id": m.id,
+        "name": m.name,
+        "version": m.version,
+        "args_hash": mutations.args_hash(m.name, m.version, m.args),
+        "status": result.status,
+        "result": result.model_dump(mode="json"),
+        "created_at": now,
+    }
 
 
 def last_mutation_id(conn: Connection, client_id: uuid.UUID) -> int | None:

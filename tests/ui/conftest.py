@@ -14,6 +14,7 @@ import pytest
 import uvicorn
 
 from app.core import i18n
+from tests.ui.desk import Desk
 
 PASSWORD = "correct horse"
 ROLES = {"admin": "admin", "manager": "manager", "rep": "sales_rep", "clerk": "clerk", "planner": "planner"}
@@ -85,3 +86,11 @@ def prefs(tmp_path: Path):
     from app.ui.prefs import Prefs
 
     return Prefs(tmp_path / "prefs.json")
+
+
+@pytest.fixture
+def desk(client, tenant, add_user, tmp_path: Path, qapp) -> Iterator[Desk]:
+    """Signed-in sessions on the in-process server, closed in a safe order after the test."""
+    d = Desk(client, tenant, add_user, tmp_path)
+    yield d
+    d.close()

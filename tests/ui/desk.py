@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlalchemy as sa
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app.sync import SyncClient
 from app.ui.context import AppContext
@@ -21,6 +23,8 @@ class Desk:
         self.http, self.tenant, self.add_user, self.tmp_path = http, tenant, add_user, tmp_path
         self.clients: list[SyncClient] = []
         self.contexts: list[AppContext] = []
+        #: widgets a test made: closed before the caches, so no late read reaches a closed cache
+        self.widgets: list[QWidget] = []
         self._users: set[str] = set()
 
     def client(self, username: str, role: str = "sales_rep") -> SyncClient:
@@ -52,6 +56,15 @@ class Desk:
         return None if row is None else dict(row)
 
     def close(self) -> None:
+        """Widgets first (their timers stopped), then the work they started, then the caches."""
+        for widget in self.widgets:
+            for timer in widget.findChildren(QTimer):
+                timer.stop()
+            widget.close()
+            widget.deleteLater()
+        for ctx in self.contexts:
+            ctx.ops.wait()
+        QApplication.processEvents()  # results of the last ops arrive while the caches are open
         for ctx in self.contexts:
             ctx.ops.wait()
             ctx.session.loop.stop()

@@ -3,7 +3,6 @@ user sees mine and theirs, and each choice ends as the server's value after a sy
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -14,13 +13,6 @@ from app.core.tx import Change
 from app.sync import SyncClient
 from app.ui.inbox import InboxDialog
 from tests.ui.desk import Desk
-
-
-@pytest.fixture
-def desk(client, tenant, add_user, tmp_path, qapp) -> Iterator[Desk]:
-    d = Desk(client, tenant, add_user, tmp_path)
-    yield d
-    d.close()
 
 
 def _set_credit(c: SyncClient, customer_id, value: str) -> None:

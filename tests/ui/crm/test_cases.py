@@ -5,33 +5,13 @@ list filtered to open cases, the rep's own, all, and by priority."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QTimer
 
 from app.core.ids import new_id
 from app.ui.crm.case_dialogs import NewCaseDialog, ResolveCaseDialog
 from app.ui.crm.cases import CasesPage
 from tests.ui.desk import Desk
-
-
-@pytest.fixture
-def desk(client, tenant, add_user, tmp_path, qapp) -> Iterator[Desk]:
-    d = Desk(client, tenant, add_user, tmp_path)
-    d.widgets = []  # closed before the caches, so no late read reaches a closed cache
-    yield d
-    for widget in d.widgets:
-        for timer in widget.findChildren(QTimer):
-            timer.stop()
-        widget.close()
-        widget.deleteLater()
-    for ctx in d.contexts:
-        ctx.ops.wait()
-    qapp.processEvents()
-    for ctx in d.contexts:
-        ctx.ops.wait()
-    d.close()
 
 
 @pytest.fixture

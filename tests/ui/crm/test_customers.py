@@ -4,8 +4,6 @@ other reps' customers read-only."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import sqlalchemy as sa
 from PySide6.QtCore import Qt
@@ -14,13 +12,6 @@ from app.sync.codec import loads
 from app.ui.crm.customer_form import CustomerFormDialog
 from app.ui.crm.customers import CustomersPage
 from tests.ui.desk import Desk
-
-
-@pytest.fixture
-def desk(client, tenant, add_user, tmp_path, qapp) -> Iterator[Desk]:
-    d = Desk(client, tenant, add_user, tmp_path)
-    yield d
-    d.close()
 
 
 @pytest.fixture

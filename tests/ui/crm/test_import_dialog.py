@@ -4,31 +4,13 @@ reads back as an import."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
 
 from app.crm.exchange_files import read_sheet, write_sheet
 from app.ui.crm.import_dialog import ImportDialog, export_rows
 from tests.ui.desk import Desk
-
-
-@pytest.fixture
-def desk(client, tenant, add_user, tmp_path, qapp) -> Iterator[Desk]:
-    d = Desk(client, tenant, add_user, tmp_path)
-    d.widgets = []
-    yield d
-    for widget in d.widgets:
-        for timer in widget.findChildren(QTimer):
-            timer.stop()
-        widget.close()
-        widget.deleteLater()
-    for ctx in d.contexts:
-        ctx.ops.wait()
-    qapp.processEvents()
-    d.close()
 
 
 @pytest.fixture

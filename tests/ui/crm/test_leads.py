@@ -5,7 +5,6 @@ linking the existing customer when the lead's company is one already."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -14,13 +13,6 @@ from app.core.ids import new_id
 from app.sync.cache import reading
 from app.ui.crm.leads import LeadsPage
 from tests.ui.desk import Desk
-
-
-@pytest.fixture
-def desk(client, tenant, add_user, tmp_path, qapp) -> Iterator[Desk]:
-    d = Desk(client, tenant, add_user, tmp_path)
-    yield d
-    d.close()
 
 
 @pytest.fixture

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QDateTime, QTimer
+from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import QMainWindow
 
 from app.core.ids import new_id
@@ -20,24 +19,6 @@ from tests.ui.desk import Desk
 
 # 10:00 in Shanghai, the business's time zone the day is cut in
 NOW = dt.datetime(2026, 6, 1, 2, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def desk(client, tenant, add_user, tmp_path, qapp) -> Iterator[Desk]:
-    d = Desk(client, tenant, add_user, tmp_path)
-    d.widgets = []  # closed before the caches, so no late read reaches a closed cache
-    yield d
-    for widget in d.widgets:
-        for timer in widget.findChildren(QTimer):
-            timer.stop()
-        widget.close()
-        widget.deleteLater()
-    for ctx in d.contexts:
-        ctx.ops.wait()
-    qapp.processEvents()
-    for ctx in d.contexts:
-        ctx.ops.wait()
-    d.close()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ is refused with the card left where it was, and a manager sees the per-rep figur
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -15,16 +14,8 @@ from app.core.schema import metadata
 from app.sync.cache import reading
 from app.ui.crm.pipeline import PipelinePage
 from app.ui.crm.pipeline_board import CARD_ROLE
-from tests.ui.desk import Desk
 
 opportunity = metadata.tables["opportunity"]
-
-
-@pytest.fixture
-def desk(client, tenant, add_user, tmp_path, qapp) -> Iterator[Desk]:
-    d = Desk(client, tenant, add_user, tmp_path)
-    yield d
-    d.close()
 
 
 def _customer(client, name: str) -> uuid.UUID:

@@ -235,13 +235,6 @@ def test_the_timeline_model_passes_the_model_tester(qtmodeltester, ctx: AppConte
     assert model.rowCount() == 2
 
 
-@pytest.fixture
-def desk(client, tenant, add_user, tmp_path: Path) -> Iterator[Desk]:
-    d = Desk(client, tenant, add_user, tmp_path)
-    yield d
-    d.close()
-
-
 def test_a_rep_sees_another_reps_customer_read_only(qtbot, desk: Desk) -> None:
     anna = desk.client("anna")
     bob = desk.client("bob")

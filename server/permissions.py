@@ -69,6 +69,11 @@ PULL_SCOPES: dict[str, frozenset[str]] = {
     "directory": frozenset(ROLES),
     "crm": _SELLING,
     "inventory": frozenset(ROLES),
+    # orders with prices and the customer's terms: sellers, and planners for demand
+    "sales": _SELLING | {"planner"},
+    # what the warehouse ships: the clerk sees the ship-to, never the CRM
+    "shipping": _SELLING | {"clerk"},
+    "purchasing": frozenset({"admin", "manager", "clerk", "planner"}),
 }
 
 

@@ -108,11 +108,12 @@ def test_managers_may_run_every_mutation():
 @pytest.mark.parametrize(
     ("role", "scopes"),
     [
-        ("admin", ["crm", "directory", "inventory"]),
-        ("manager", ["crm", "directory", "inventory"]),
-        ("sales_rep", ["crm", "directory", "inventory"]),
-        ("clerk", ["directory", "inventory"]),
-        ("planner", ["directory", "inventory"]),
+        ("admin", ["crm", "directory", "inventory", "purchasing", "sales", "shipping"]),
+        ("manager", ["crm", "directory", "inventory", "purchasing", "sales", "shipping"]),
+        ("sales_rep", ["crm", "directory", "inventory", "sales", "shipping"]),
+        # the clerk ships and receives, and never pulls the CRM or the orders' prices
+        ("clerk", ["directory", "inventory", "purchasing", "shipping"]),
+        ("planner", ["directory", "inventory", "purchasing", "sales"]),
     ],
 )
 def test_scopes_per_role(role, scopes):

@@ -41,6 +41,7 @@ _SELLING = frozenset({"admin", "manager", "sales_rep"})
 _STOCK = frozenset({"admin", "manager", "clerk"})
 _MANAGING = frozenset({"admin", "manager"})
 _CATALOG = frozenset({"admin", "manager", "clerk", "planner"})
+_BUYING = frozenset({"admin", "manager", "planner"})
 
 #: mutation name → roles that may run it; a name missing here is refused for everyone
 MUTATIONS: dict[str, frozenset[str]] = {
@@ -58,10 +59,17 @@ MUTATIONS: dict[str, frozenset[str]] = {
        for verb in ("create", "update", "assign", "set_status", "resolve", "close", "reopen")},
     **{f"crm.custom_field.{verb}": _MANAGING for verb in ("create", "update", "archive")},
     **{f"crm.saved_filter.{verb}": _SELLING for verb in ("create", "update", "archive")},
-    "erp.product.create": _CATALOG,
-    "erp.product.update": _CATALOG,
-    "erp.location.create": _CATALOG,
+    **{f"erp.product.{verb}": _CATALOG for verb in ("create", "update", "archive", "unit.set", "barcode.add",
+                                                    "barcode.remove")},
+    "erp.category.create": _CATALOG,
+    "erp.warehouse.create": _MANAGING,
+    **{f"erp.location.{verb}": _CATALOG for verb in ("create", "update")},
     "erp.stock.move": _STOCK,
+    **{f"erp.order.{verb}": _SELLING for verb in ("create", "update", "send", "confirm", "cancel")},
+    "erp.delivery.ship": _STOCK,
+    **{f"erp.purchase.{verb}": _BUYING for verb in ("create", "update", "confirm", "cancel")},
+    "erp.receipt.post": _STOCK,
+    **{f"erp.count.{verb}": _STOCK for verb in ("create", "add_line", "record", "review", "post", "cancel")},
 }
 
 #: scope → roles that pull it (a clerk never pulls CRM notes)
@@ -73,7 +81,8 @@ PULL_SCOPES: dict[str, frozenset[str]] = {
     "sales": _SELLING | {"planner"},
     # what the warehouse ships: the clerk sees the ship-to, never the CRM
     "shipping": _SELLING | {"clerk"},
-    "purchasing": frozenset({"admin", "manager", "clerk", "planner"}),
+    # what is coming in and when (available-to-promise on a rep's order needs it)
+    "purchasing": frozenset(ROLES),
 }
 
 

@@ -101,3 +101,14 @@ mutation_log = sa.Table(
 )
 
 RESET_ON_RESTORE = (*RESET_ON_RESTORE, "sync_client", "mutation_log")
+
+# --- documents (DESIGN §2) ------------------------------------------------------------------------
+#: the last number given in each series and year: numbers are assigned by the server when a document
+#: first syncs, never two documents with one number
+document_sequence = sa.Table(
+    "document_sequence",
+    metadata,
+    sa.Column("series", sa.String(8), primary_key=True),
+    sa.Column("year", sa.Integer(), primary_key=True),
+    sa.Column("last", sa.BigInteger(), nullable=False),
+)

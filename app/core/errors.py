@@ -34,6 +34,20 @@ class DomainError(Exception):
         return body
 
 
+class LabelledError(DomainError):
+    """An error whose listed parameters are msgids too (state names), translated with the template."""
+
+    labels: ClassVar[tuple[str, ...]] = ()
+
+    def message(self, locale: str) -> str:
+        text = gettext_for(locale, self.template)
+        values = {"field": self.field, **self.params}
+        for name in self.labels:
+            if isinstance(values.get(name), str):
+                values[name] = gettext_for(locale, values[name])
+        return text % values if "%(" in text else text
+
+
 class ValidationFailed(DomainError):
     code = "validation.invalid"
     status = 422

@@ -23,6 +23,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 import sqlalchemy as sa
 from pydantic import BaseModel
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection
 
 from app.core.errors import DomainError
@@ -81,6 +82,8 @@ class Tx:
     role: str | None = None
     #: client only: called before the first write to a row (to keep its server base for rebase)
     on_touch: Callable[[str, uuid.UUID], None] | None = None
+    #: server only: the next number of a document series on a day ("SO" → "SO-2026-000123")
+    numbering: Callable[[str, dt.date], str] | None = None
     touched: list[tuple[str, uuid.UUID]] = field(default_factory=list)
     conflicts: list[FieldConflict] = field(default_factory=list)
     overwritten: list[FieldConflict] = field(default_factory=list)
@@ -101,6 +104,33 @@ class Tx:
         if row is None:
             raise RowNotFound(table=table)
         return row
+
+    def lock(self, table: str, row_id: uuid.UUID, create: Mapping[str, Any], hold: bool = True) -> dict[str, Any]:
+        """The row, made with `create` if it does not exist, locked until the transaction ends
+        (`hold=False`: only made, for rows that are read and never changed, like a virtual location).
+
+        For projections that the posting code reads and writes (stock levels, valuation): two pushes
+        on the server serialize on the row, so each applies its change to the other's result. (SQLite
+        has one writer at a time: there a plain read is enough.)"""
+        statements = _statements(table)
+        if self.conn.dialect.name == "postgresql":
+            row = {**create, **self._stamp(), "id": row_id, "created_at": self.now, "archived": False, "version": 1}
+            self.conn.execute(statements.insert_if_missing, row)
+            read = statements.select_for_update if hold else statements.select
+            locked = self.conn.execute(read, {ROW_ID: row_id}).mappings().one()
+            return dict(locked)
+        existing = self.get(table, row_id)
+        if existing is not None:
+            return existing
+        self.insert(table, {**create, "id": row_id})
+        return self.require(table, row_id)
+
+    def next_number(self, series: str, day: dt.date) -> str | None:
+        """The server's next document number in `series`; None on the client (the number comes
+        with the next sync; until then the document shows a provisional one)."""
+        if self.side != "server" or self.numbering is None:
+            return None
+        return self.numbering(series, day)
 
     # --- writing ------------------------------------------------------------------------------
     def _touch(self, table: str, row_id: uuid.UUID) -> None:
@@ -202,7 +232,10 @@ class _Statements:
 
     columns: frozenset[str]
     select: sa.Select[Any]
+    select_for_update: sa.Select[Any]
     insert: sa.Insert
+    #: the server's insert that leaves an existing row alone (Postgres ON CONFLICT DO NOTHING)
+    insert_if_missing: sa.Insert
     update: sa.Update
     #: the server's update: bumps the row version in the same statement
     update_version: sa.Update
@@ -216,7 +249,9 @@ def _statements(table: str) -> _Statements:
     return _Statements(
         columns=frozenset(t.c.keys()),
         select=sa.select(t).where(by_id),
+        select_for_update=sa.select(t).where(by_id).with_for_update(),
         insert=sa.insert(t),
+        insert_if_missing=pg_insert(t).on_conflict_do_nothing(index_elements=["id"]),
         update=update,
         update_version=update.values(version=t.c.version + 1),
     )

@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from app.core.errors import DomainError
-from app.core.i18n import N_, gettext_for
+from app.core.errors import DomainError, LabelledError
+from app.core.i18n import N_
 
 
-class _LabelledError(DomainError):
-    """An error whose listed parameters are msgids too (state names), translated with the template."""
-
-    labels: ClassVar[tuple[str, ...]] = ()
-
-    def message(self, locale: str) -> str:
-        text = gettext_for(locale, self.template)
-        values = {"field": self.field, **self.params}
-        for name in self.labels:
-            if isinstance(values.get(name), str):
-                values[name] = gettext_for(locale, values[name])
-        return text % values if "%(" in text else text
-
-
-class NotYours(_LabelledError):
+class NotYours(LabelledError):
     code = "crm.not_yours"
     status = 403
     labels = ("owner",)
@@ -35,14 +19,14 @@ class OwnerNotAllowed(DomainError):
     template = N_("Only a manager can give a record to another sales rep.")
 
 
-class InvalidTransition(_LabelledError):
+class InvalidTransition(LabelledError):
     code = "crm.invalid_transition"
     status = 409
     labels = ("document", "current", "wanted")
     template = N_("This %(document)s cannot go from %(current)s to %(wanted)s.")
 
 
-class ReasonRequired(_LabelledError):
+class ReasonRequired(LabelledError):
     code = "crm.reason_required"
     status = 422
     labels = ("document", "wanted")
@@ -91,7 +75,7 @@ class UnknownCustomField(DomainError):
     template = N_("There is no custom field %(key)s.")
 
 
-class CustomValueInvalid(_LabelledError):
+class CustomValueInvalid(LabelledError):
     code = "crm.custom_value_invalid"
     status = 422
     labels = ("reason",)

@@ -27,6 +27,7 @@ from app.core.i18n import N_
 from app.core.protocol import ErrorOut, FieldConflictOut, MutationIn, MutationResult, PushIn, PushOut
 from app.core.tx import Tx
 from server import permissions
+from server.numbering import numbering_for
 from server.tables import mutation_log, sync_client
 
 log = logging.getLogger(__name__)
@@ -138,7 +139,7 @@ def _apply(
         with savepoint(conn):
             mutator = mutations.get(m.name, m.version)
             permissions.require_mutation(role, m.name)
-            tx = Tx(conn, side="server", user_id=user_id, now=now, role=role)
+            tx = Tx(conn, side="server", user_id=user_id, now=now, role=role, numbering=numbering_for(conn))
             mutator.run(tx, m.args)
     except PERMANENT as exc:
         error = _as_domain_error(exc)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from app.core import mutations
 from app.core.schema import GUARDED, SCOPES, SYNCED_TABLES, metadata, total
+from app.erp import stock
 from app.sync.codec import decode_row, loads
 from server import permissions
 from tests.sync.model import PARTY_FIELDS, ServerModel, norm
@@ -196,10 +197,16 @@ def conflicts_recorded(world: World, model: ServerModel) -> None:
     assert not unheard, f"edits of archived records that reached no inbox: {unheard}"
 
 
+def _level(conn: sa.Connection, level_id: uuid.UUID) -> Any:
+    levels = metadata.tables["stock_level"]
+    found = conn.execute(sa.select(levels.c.qty).where(levels.c.id == level_id)).scalar()
+    return 0 if found is None else found
+
+
 def stock_adds_up(world: World, model: ServerModel, conn: sa.Connection, products: list[str],
                   locations: list[str]) -> None:
     """Invariant 7: on hand = Σ accepted moves, on the server and in every cache."""
-    moves = metadata.tables["stock_move"]
+    moves, places = metadata.tables["stock_move"], metadata.tables["location"]
     for product in products:
         for location in locations:
             expected = model.on_hand(product, location)
@@ -209,6 +216,13 @@ def stock_adds_up(world: World, model: ServerModel, conn: sa.Connection, product
             out = conn.execute(sa.select(total(moves.c.qty)).where(
                 moves.c.product_id == pid, moves.c.from_location_id == lid)).scalar_one()
             assert into - out == expected, f"server on hand {into - out} ≠ Σ accepted moves {expected}"
+            level_id = stock.level_id(pid, lid)
+            internal = conn.execute(sa.select(places.c.kind).where(places.c.id == lid)).scalar_one() == "internal"
+            if internal:  # the projection the server keeps of the ledger, and every cache's copy of it
+                assert _level(conn, level_id) == expected, "server stock_level ≠ Σ accepted moves"
             for seat in world.seats:
                 have = seat.sc.on_hand(product, location)
                 assert have == expected, f"seat {seat.index}: on hand {have} ≠ Σ accepted moves {expected}"
+                if internal:
+                    with seat.sc.db.connect() as cache:
+                        assert _level(cache, level_id) == expected, f"seat {seat.index}: stock_level ≠ Σ moves"

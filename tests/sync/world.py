@@ -97,7 +97,7 @@ class LongWriter:
         assert self.conn is not None
         n = len(self.parties) + 1
         party = {"id": str(new_id()), "name": f"导入客户{n}", "phone": f"021-{n:04d}", "city": "杭州"}
-        move = {"id": str(new_id()), "product_id": self.product_id, "qty": "3.5000", "kind": "adjustment",
+        move = {"id": str(new_id()), "product_id": self.product_id, "qty": "3.5000", "kind": "receipt",
                 "from_location_id": self.locations[0], "to_location_id": self.locations[1],
                 "moved_at": utcnow().isoformat()}
         tx = Tx(self.conn, side="server", user_id=None, now=utcnow())

@@ -43,6 +43,13 @@ _OLD_MOVE_KINDS = "kind IN ('receipt','delivery','transfer','adjustment','count'
 
 def upgrade() -> None:
     op.create_table(
+        "document_sequence",
+        sa.Column("series", sa.String(length=8), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("last", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("series", "year", name=op.f("pk_document_sequence")),
+    )
+    op.create_table(
         "delivery",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("version", sa.BigInteger(), server_default="0", nullable=False),
@@ -459,3 +466,4 @@ def downgrade() -> None:
     op.drop_index("ix_delivery_state", table_name="delivery")
     op.drop_index("ix_delivery_order", table_name="delivery")
     op.drop_table("delivery")
+    op.drop_table("document_sequence")

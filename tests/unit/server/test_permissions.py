@@ -110,7 +110,7 @@ def test_managers_may_run_every_mutation():
     [
         ("admin", ["crm", "directory", "inventory", "purchasing", "sales", "shipping"]),
         ("manager", ["crm", "directory", "inventory", "purchasing", "sales", "shipping"]),
-        ("sales_rep", ["crm", "directory", "inventory", "sales", "shipping"]),
+        ("sales_rep", ["crm", "directory", "inventory", "purchasing", "sales", "shipping"]),
         # the clerk ships and receives, and never pulls the CRM or the orders' prices
         ("clerk", ["directory", "inventory", "purchasing", "shipping"]),
         ("planner", ["directory", "inventory", "purchasing", "sales"]),

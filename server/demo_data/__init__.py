@@ -22,6 +22,7 @@ from app.core.schema import metadata
 from server.demo_data.crm import EPOCH, HISTORY, DatasetSpec, Row, generate, uuid7_at
 from server.demo_data.crm_more import generate_crm_more
 from server.demo_data.inventory import InventorySpec, generate_inventory
+from server.demo_data.orders import Party
 
 __all__ = [
     "EPOCH", "HISTORY", "SECTIONS", "SIZES", "DatasetSpec", "DemoContext", "DemoSize", "InventorySpec",
@@ -121,7 +122,13 @@ def _crm(ctx: DemoContext) -> Tables:
 
 def _inventory(ctx: DemoContext) -> Tables:
     spec = InventorySpec(ctx.size.products, ctx.size.moves_per_product, ctx.seed)
-    return generate_inventory(spec, ctx.now, ctx.size.history, ctx.role("clerk"))
+    parties = ctx.conn.execute(
+        "SELECT id, name, owner_id, is_customer, is_supplier FROM party ORDER BY id").fetchall()
+    main_rep = ctx.role("sales_rep")[:1]
+    # the main rep first: the orders' history leans to their customers
+    customers = sorted((Party(r[0], r[1], r[2]) for r in parties if r[3]), key=lambda p: p.owner_id not in main_rep)
+    suppliers = [Party(r[0], r[1], r[2]) for r in parties if r[4]]
+    return generate_inventory(spec, ctx.now, ctx.size.history, ctx.role("clerk"), customers, suppliers)
 
 
 #: the demo's data, section by section, in the order they are written

@@ -15,6 +15,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from app.erp import stock, valuation
+from server.demo_data import orders
 from server.demo_data.crm import Row, common, moment_between, uuid7_at
 from server.demo_data.words import words
 
@@ -47,15 +49,22 @@ CATALOGUE: tuple[tuple[str, str, str, tuple[int, int], tuple[str, ...]], ...] = 
     ("RAW", "6061 铝棒", "kg", (22, 38), ("Φ20", "Φ30", "Φ50")),
     ("RAW", "ABS 塑料粒子", "kg", (10, 19), ("通用级", "阻燃级")),
 )
-#: code, name, kind: three warehouses and the three places stock comes from and goes to
+#: code, name, kind: three warehouses (a distribution centre, a regional one, a shop)
+WAREHOUSES = (("SH", "上海总仓", "distribution"), ("SZ", "深圳配送中心", "distribution"),
+              ("BJ", "北京门店", "shop"))
+#: code, name, kind, warehouse: each warehouse's bins, and the places stock comes from and goes to
 LOCATIONS = (
-    ("SH-MAIN", "上海总仓", "internal"),
-    ("SZ-DC", "深圳配送中心", "internal"),
-    ("BJ-STORE", "北京前置仓", "internal"),
-    ("VENDOR", "供应商", "supplier"),
-    ("CUSTOMER", "客户", "customer"),
-    ("ADJUST", "盘点调整", "adjustment"),
+    ("SH-MAIN", "上海总仓 A 区", "internal", "SH"),
+    ("SH-B01", "上海总仓 B 区 01", "internal", "SH"),
+    ("SZ-DC", "深圳配送中心", "internal", "SZ"),
+    ("BJ-STORE", "北京门店仓", "internal", "BJ"),
+    ("VENDOR", "供应商", "supplier", None),
+    ("CUSTOMER", "客户", "customer", None),
+    ("ADJUST", "盘点调整", "adjustment", None),
 )
+#: category by SKU prefix
+CATEGORIES = {"FAS": "紧固件", "BRG": "轴承", "PNE": "气动元件", "ELE": "电气", "TOL": "工具", "SAF": "劳保用品",
+              "PKG": "包装材料", "CHM": "油品化学品", "OFF": "办公用品", "RAW": "原材料"}
 _DECIMAL_UNITS = {"kg", "L", "m"}
 #: the document a move belongs to, by kind: purchase order, sales order, transfer, stock count
 PREFIXES = {"receipt": "PO", "delivery": "SO", "transfer": "TR", "adjustment": "CNT"}
@@ -94,15 +103,31 @@ def _products(spec: InventorySpec, rng: random.Random, now: dt.datetime, since: 
     return rows
 
 
-def _locations(rng: random.Random, since: dt.datetime, by: uuid.UUID | None) -> list[Row]:
+def _places(rng: random.Random, since: dt.datetime, by: uuid.UUID | None) -> tuple[list[Row], list[Row]]:
     born = since - dt.timedelta(days=90)
-    return [{**common(uuid7_at(born, rng), born, born, by), "code": code, "name": name, "kind": kind}
-            for code, name, kind in LOCATIONS]
+    houses = [{**common(uuid7_at(born, rng), born, born, by), "code": code, "name": name, "kind": kind}
+              for code, name, kind in WAREHOUSES]
+    house_ids = {row["code"]: row["id"] for row in houses}
+    bins = [{**common(uuid7_at(born, rng), born, born, by), "code": code, "name": name, "kind": kind,
+             "warehouse_id": house_ids.get(house) if house else None} for code, name, kind, house in LOCATIONS]
+    return houses, bins
+
+
+def _categories(rng: random.Random, since: dt.datetime, by: uuid.UUID | None) -> list[Row]:
+    born = since - dt.timedelta(days=90)
+    return [{**common(uuid7_at(born, rng), born, born, by), "code": code, "name": name}
+            for code, name in CATEGORIES.items()]
+
+
+def ean13(body: str) -> str:
+    """A 12-digit body with its EAN-13 check digit."""
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
+    return body + str((10 - total % 10) % 10)
 
 
 def _moves(spec: InventorySpec, rng: random.Random, products: Sequence[Row], places: dict[str, uuid.UUID],
            now: dt.datetime, since: dt.datetime, clerks: Sequence[uuid.UUID]) -> list[Row]:
-    internal = [places[code] for code, _name, kind in LOCATIONS if kind == "internal"]
+    internal = [places[code] for code, _name, kind, _house in LOCATIONS if kind == "internal"]
     vendor, customer, adjust = places["VENDOR"], places["CUSTOMER"], places["ADJUST"]
     moves: list[Row] = []
     for product in products:
@@ -146,15 +171,92 @@ def _moves(spec: InventorySpec, rng: random.Random, products: Sequence[Row], pla
     return moves
 
 
+def _catalogue_fields(rng: random.Random, products: list[Row], categories: list[Row], seed: int) -> list[Row]:
+    """What a buyer and a planner set on each product: category, cost, reorder rules, a barcode."""
+    by_code = {row["code"]: row["id"] for row in categories}
+    barcodes: list[Row] = []
+    for n, product in enumerate(products):
+        price = product["list_price"]
+        cost = (price * Decimal(rng.randint(50, 75)) / 100).quantize(Decimal("0.0001"))
+        decimal_unit = product["uom"] in _DECIMAL_UNITS
+        min_qty = Decimal(rng.choice((1, 5, 10) if price > 100 else (10, 50, 100)))
+        product.update({
+            "category_id": by_code[product["sku"].split("-")[0]], "kind": "stocked", "standard_cost": cost,
+            "name_initials": words(seed).pinyin(product["name"])[1], "lead_time_days": rng.choice((3, 5, 7, 14, 21)),
+            "min_order_qty": min_qty, "order_multiple": Decimal(1) if decimal_unit else min_qty,
+            "reorder_point": Decimal(rng.randint(2, 8) * 10), "safety_stock": Decimal(rng.randint(1, 4) * 5),
+            "abc_class": "A" if price > 300 else ("B" if price > 30 else "C")})
+        barcodes.append({**common(uuid7_at(product["created_at"], rng), product["created_at"], product["created_at"],
+                                  product["updated_by"]),
+                         "product_id": product["id"], "barcode": ean13(f"69{seed % 10}{n + 1:09d}"), "uom": None})
+    return barcodes
+
+
+def _cost_moves(rng: random.Random, moves: list[Row], products: list[Row], internal: set[uuid.UUID],
+                by: uuid.UUID | None, now: dt.datetime) -> tuple[list[Row], list[Row]]:
+    """Unit costs on the moves (receipts near the standard cost, the rest at the moving average, as
+    the server would have applied them in time order) and the level and valuation projections."""
+    cost_of = {p["id"]: p["standard_cost"] for p in products}
+    value: dict[uuid.UUID, tuple[Decimal, Decimal]] = {p["id"]: (Decimal(0), p["standard_cost"]) for p in products}
+    level: dict[tuple[uuid.UUID, uuid.UUID], Decimal] = {}
+    for move in moves:  # already in time order
+        pid, qty = move["product_id"], move["qty"]
+        on_hand, avg = value[pid]
+        coming, going = move["to_location_id"] in internal, move["from_location_id"] in internal
+        if coming and not going:
+            cost = (cost_of[pid] * Decimal(rng.randint(90, 110)) / 100).quantize(Decimal("0.0001"))
+            value[pid] = valuation.receive(on_hand, avg, qty, cost)
+        else:
+            cost = avg
+            if going and not coming:
+                value[pid] = valuation.issue(on_hand, avg, qty)
+        move["unit_cost"] = cost
+        move["reason"] = "盘点差异" if move["kind"] == "adjustment" else None
+        for place, sign in ((move["from_location_id"], -1), (move["to_location_id"], 1)):
+            if place in internal:
+                level[(pid, place)] = level.get((pid, place), Decimal(0)) + sign * qty
+    levels = [{**common(stock.level_id(pid, place), now, now, by), "product_id": pid, "location_id": place, "qty": qty}
+              for (pid, place), qty in level.items()]
+    valued = [{**common(pid, now, now, by), "qty": qty, "avg_cost": avg} for pid, (qty, avg) in value.items()]
+    return levels, valued
+
+
 def generate_inventory(spec: InventorySpec, now: dt.datetime, history: dt.timedelta,
-                       clerks: Sequence[uuid.UUID] = ()) -> Iterator[tuple[str, Iterator[Row]]]:
-    """Locations, products and their stock moves, table by table, dated in `history` before `now`."""
+                       clerks: Sequence[uuid.UUID] = (), customers: Sequence[orders.Party] = (),
+                       suppliers: Sequence[orders.Party] = ()) -> Iterator[tuple[str, Iterator[Row]]]:
+    """Warehouses, locations, the catalogue and its stock moves with the level and valuation
+    projections the server keeps, and the sales and purchase orders behind them (see
+    server.demo_data.orders), table by table, dated in `history` before `now`."""
     rng = random.Random(spec.seed * 7919 + 17)
+    costs = random.Random(spec.seed * 104729 + 3)
     since = now - history
     by = clerks[0] if clerks else None
-    locations = _locations(rng, since, by)
+    houses, locations = _places(rng, since, by)
     products = _products(spec, rng, now, since, by)
+    categories = _categories(costs, since, by)
+    barcodes = _catalogue_fields(costs, products, categories, spec.seed)
     places = {row["code"]: row["id"] for row in locations}
+    moves = _moves(spec, rng, products, places, now, since, clerks)
+    internal = {row["id"] for row in locations if row["kind"] == "internal"}
+    levels, valued = _cost_moves(costs, moves, products, internal, by, now)
+    warehouse_of = {row["id"]: row["warehouse_id"] for row in locations if row["warehouse_id"] is not None}
+    counters: dict[tuple[str, int], int] = {}
+    docs = orders.history_documents(costs, moves, products, customers, suppliers, warehouse_of, counters)
+    main = places["SH-MAIN"]
+    by_id = {p["id"]: p for p in products}
+    in_stock = [(by_id[row["product_id"]], main, row["qty"]) for row in levels
+                if row["location_id"] == main and row["qty"] >= 8]
+    orders.open_documents(costs, docs, in_stock, customers, suppliers, warehouse_of[main], now, counters)
+    yield "warehouse", iter(houses)
     yield "location", iter(locations)
+    yield "product_category", iter(categories)
     yield "product", iter(products)
-    yield "stock_move", iter(_moves(spec, rng, products, places, now, since, clerks))
+    yield "product_barcode", iter(barcodes)
+    yield "stock_move", iter(moves)
+    yield "stock_level", iter(levels)
+    yield "stock_valuation", iter(valued)
+    for table, rows in (("sales_order", docs.orders), ("sales_order_line", docs.order_lines),
+                        ("delivery", docs.deliveries), ("delivery_line", docs.delivery_lines),
+                        ("purchase_order", docs.purchases), ("purchase_order_line", docs.purchase_lines),
+                        ("receipt", docs.receipts), ("receipt_line", docs.receipt_lines)):
+        yield table, iter(orders.same_columns(rows))

@@ -44,7 +44,8 @@ def test_small_demo_has_thousands_of_customers_with_contacts_activities_and_stoc
     assert 2 * SMALL.customers < counts["contact"] < 3 * SMALL.customers, "2-3 contacts each"
     history = SMALL.customers * SMALL.activities_per
     assert history < counts["activity"] < history + 200, "the history, plus the reps' open tasks and visits"
-    assert counts["product"] == SMALL.products and counts["location"] == 6
+    assert counts["product"] == SMALL.products and counts["location"] == 7 and counts["warehouse"] == 3
+    assert counts["product_barcode"] == SMALL.products
     assert counts["stock_move"] > SMALL.products * 10
     assert counts["app_user"] == len(DEMO_USERS)
     assert {t: demo.seeded[t] for t in demo.seeded} == {t: counts[t] for t in demo.seeded}
@@ -123,6 +124,27 @@ def test_stock_on_hand_never_drops_below_zero_at_a_warehouse_and_ends_varied(clu
     assert sum(1 for q in levels if q > 0) > 0.8 * len(levels), "most products are in stock"
     assert len(set(levels)) > 0.5 * len(levels), "stock levels differ from product to product"
     assert kinds == {"receipt", "delivery", "transfer", "adjustment"}
+
+
+def test_the_stock_level_and_valuation_projections_agree_with_the_ledger(cluster, demo):
+    by_bin = """
+        SELECT m.product_id, l.id AS loc, sum(CASE WHEN l.id = m.to_location_id THEN m.qty ELSE -m.qty END) AS qty
+        FROM stock_move m JOIN location l ON l.kind = 'internal' AND l.id IN (m.to_location_id, m.from_location_id)
+        GROUP BY m.product_id, l.id"""
+    with cluster.tenant_engine(demo.tenant).connect() as conn:
+        ledger = {(r.product_id, r.loc): r.qty for r in conn.execute(sa.text(by_bin))}
+        levels = {(r.product_id, r.location_id): r.qty
+                  for r in conn.execute(sa.text("SELECT product_id, location_id, qty FROM stock_level"))}
+        valued = {r.id: r.qty for r in conn.execute(sa.text("SELECT id, qty FROM stock_valuation"))}
+        costs = conn.execute(sa.text(
+            "SELECT count(*) FILTER (WHERE unit_cost IS NULL), count(*) FILTER (WHERE avg_cost <= 0) "
+            "FROM stock_move, stock_valuation WHERE stock_valuation.id = stock_move.product_id")).one()
+    assert levels == ledger
+    totals: dict[object, object] = {}
+    for (product, _bin), qty in ledger.items():
+        totals[product] = totals.get(product, 0) + qty
+    assert {p: q for p, q in valued.items() if q} == {p: q for p, q in totals.items() if q}
+    assert tuple(costs) == (0, 0), "every move carries its cost and every product an average"
 
 
 def test_a_second_ensure_adds_nothing_even_when_asked_for_the_large_demo(cluster, settings, demo):
@@ -251,3 +273,22 @@ def test_custom_fields_have_valid_values_on_some_customers_and_a_few_customers_a
         cluster, demo, "SELECT tags FROM party WHERE tags <> ''"))
     shares = _rows(cluster, demo, "SELECT s.user_id <> p.owner_id FROM party_share s JOIN party p ON p.id = s.party_id")
     assert len(shares) >= 2 and all(other for (other,) in shares), "shared with a rep who does not own it"
+
+
+def test_orders_stand_behind_the_ledger_and_today_has_orders_to_ship_quotes_and_purchases_due(cluster, demo):
+    with cluster.tenant_engine(demo.tenant).connect() as conn:
+        loose = conn.execute(sa.text(
+            "SELECT count(*) FROM stock_move WHERE kind IN ('delivery', 'receipt') AND document_id IS NULL")).scalar()
+        states = dict(conn.execute(sa.text("SELECT state, count(*) FROM sales_order GROUP BY state")).all())
+        ready = conn.execute(sa.text(
+            "SELECT count(DISTINCT d.id) FROM delivery d JOIN delivery_line l ON l.delivery_id = d.id "
+            "JOIN sales_order o ON o.id = d.order_id WHERE d.state = 'ready' AND o.state = 'confirmed'")).scalar()
+        shipped_match = conn.execute(sa.text(
+            "SELECT bool_and(l.qty_delivered = m.qty) FROM stock_move m JOIN delivery_line dl "
+            "ON dl.delivery_id = m.document_id JOIN sales_order_line l ON l.id = dl.order_line_id")).scalar()
+        due = conn.execute(sa.text(
+            "SELECT count(*) FROM purchase_order WHERE state = 'confirmed' AND expected_date >= CURRENT_DATE")).scalar()
+        numbers = conn.execute(sa.text("SELECT count(*) = count(DISTINCT number) FROM sales_order")).scalar()
+    assert loose == 0, "every delivery and receipt move belongs to its document"
+    assert states["done"] > 100 and states["confirmed"] == 8 and states.get("draft", 0) + states["sent"] == 6
+    assert ready == 8 and shipped_match and due >= 1 and numbers

@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import re
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -61,14 +62,18 @@ def name_core(name: str) -> str:
 
 
 def find_duplicates(conn: Connection, *, name: str | None = None, phone: str | None = None,
-                    email: str | None = None, exclude: uuid.UUID | None = None, limit: int = 20) -> list[Duplicate]:
-    """Live customers, contacts and leads that may be the candidate, phone and e-mail matches first."""
+                    email: str | None = None, exclude: uuid.UUID | None = None, limit: int = 20,
+                    kinds: Collection[str] = ("customer", "contact", "lead")) -> list[Duplicate]:
+    """Live customers, contacts and leads (or only the `kinds` asked) that may be the candidate,
+    phone and e-mail matches first."""
     found: dict[uuid.UUID, Duplicate] = {}
     digits = phone_digits(phone)
     mail = (email or "").strip().lower()
     core = name_core(name) if name else ""
     full = pinyin_keys(core)[0] if core else ""
     for table_name, (kind, phones) in _SOURCES.items():
+        if kind not in kinds:
+            continue
         t = metadata.tables[table_name]
         party_col = t.c.id if table_name == "party" else (
             t.c.party_id if table_name == "contact" else t.c.converted_party_id)
@@ -101,3 +106,32 @@ def _near(core: str, full: str, other: str, other_pinyin: str | None) -> bool:
     if other_core == core or (full and pinyin_keys(other_core)[0] == full):
         return True
     return difflib.SequenceMatcher(None, core, other_core).ratio() >= SIMILAR
+
+
+def contact_duplicates(conn: Connection, party_id: uuid.UUID, *, name: str | None = None,
+                       phones: tuple[str | None, ...] = (), email: str | None = None,
+                       limit: int = 5) -> list[Duplicate]:
+    """Live contacts of one customer that may be the candidate: a phone or mobile matching either
+    of `phones`, the same e-mail, or a near-identical name. A customer has few contacts, so they
+    are compared here rather than in SQL."""
+    t = metadata.tables["contact"]
+    wanted = {d for d in (phone_digits(p) for p in phones) if len(d) >= 7}
+    mail = (email or "").strip().lower()
+    core = name_core(name) if name else ""
+    full = pinyin_keys(core)[0] if core else ""
+    found: list[Duplicate] = []
+    rows = conn.execute(sa.select(t.c.id, t.c.name, t.c.name_pinyin, t.c.phone, t.c.mobile, t.c.email)
+                        .where(t.c.party_id == party_id, t.c.archived.is_(False)).order_by(t.c.name, t.c.id))
+    for row in rows:
+        theirs = {d for d in (phone_digits(row.phone), phone_digits(row.mobile)) if len(d) >= 7}
+        if any(a.endswith(b) or b.endswith(a) for a in wanted for b in theirs):
+            reason = "phone"
+        elif mail and (row.email or "").strip().lower() == mail:
+            reason = "email"
+        elif core and _near(core, full, row.name, row.name_pinyin):
+            reason = "name"
+        else:
+            continue
+        found.append(Duplicate("contact", row.id, row.name, reason, party_id))
+    order = {"phone": 0, "email": 1, "name": 2}
+    return sorted(found, key=lambda d: order[d.reason])[:limit]

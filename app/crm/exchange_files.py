@@ -1,10 +1,7 @@
 """Customers, contacts and leads in and out of spreadsheets: CSV (UTF-8 with a BOM, so Excel shows
-Chinese right) and .xlsx.
-
-An import is planned before anything is written: every row becomes the create mutation's
-arguments, checked by the mutator's own pydantic model, with row-level errors (row number as the
-spreadsheet shows it, column, reason) and possible duplicates (in the cache and earlier in the
-file). The caller queues the planned mutations only when no row has an error.
+Chinese right) and .xlsx; the columns an import can fill, guessed from the headers, and the
+export of the cache. A customer sheet also carries the tenant's custom fields, each a column
+named by its label in the user's language. Planning an import is app.crm.import_plan's.
 """
 
 from __future__ import annotations
@@ -13,36 +10,40 @@ import csv
 import datetime as dt
 import io
 import re
-import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
 
 import openpyxl
 import sqlalchemy as sa
-from pydantic import ValidationError
 from sqlalchemy.engine import Connection
 
-from app.core import mutations
-from app.core.i18n import N_, _
-from app.core.ids import new_id
+from app.core.i18n import N_, _, current_locale
 from app.core.schema import metadata
-from app.crm.duplicates import find_duplicates, name_core, phone_digits
-from app.crm.fields import decode_tags
+from app.crm.fields import decode_custom, decode_tags, definitions
 
 Entity = Literal["customer", "contact", "lead"]
-Decision = Literal["import", "skip", "merge"]
+
+
+#: a mapping target naming a custom field: this prefix and the field's id
+CUSTOM = "custom."
 
 
 @dataclass(frozen=True)
 class Column:
-    """A field an import can fill: its label (translated on show) and header names it answers to."""
+    """A field an import can fill: its label (a msgid, translated on show) and header names it
+    answers to; a custom field's column carries its definition and a label in the user's language."""
 
     name: str
     label: str
     aliases: tuple[str, ...] = ()
+    custom: dict[str, Any] | None = field(default=None, hash=False, compare=False)
+
+    @property
+    def title(self) -> str:
+        """The label as the user reads it."""
+        return self.label if self.custom is not None else _(self.label)
 
 
 _NAME = Column("name", N_("Name"), ("name", "名称", "名字", "姓名"))
@@ -88,12 +89,6 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _TITLE, _PHONE, _EMAIL, _WECHAT, _CITY, _SOURCE, _NOTES,
     ),
 }
-CREATE = {"customer": "crm.customer.create", "contact": "crm.contact.create", "lead": "crm.lead.create"}
-MERGE = "crm.customer.merge"
-#: pydantic error type → the reason a user reads
-_REASONS = {"missing": N_("required"), "string_too_short": N_("required"), "string_too_long": N_("too long"),
-            "literal_error": N_("not an allowed value"), "decimal_parsing": N_("not a number"),
-            "greater_than_equal": N_("must not be negative"), "date_from_datetime_parsing": N_("not a date")}
 _SPACES = re.compile(r"[\s_\-*:：()（）]+")
 
 
@@ -101,16 +96,31 @@ def _norm(header: str) -> str:
     return _SPACES.sub(" ", header.strip().lower()).strip()
 
 
-def guess_mapping(entity: Entity, headers: Sequence[str]) -> dict[int, str | None]:
+def custom_columns(conn: Connection) -> tuple[Column, ...]:
+    """A column for each live custom field, labelled in the user's language, answering to both
+    labels and its key."""
+    chinese = current_locale().startswith("zh")
+    return tuple(Column(CUSTOM + key, d["label_zh"] if chinese else d["label_en"],
+                        (d["label_zh"], d["label_en"], d["key"]), custom=d)
+                 for key, d in definitions(conn).items())
+
+
+def columns_for(conn: Connection, entity: Entity) -> tuple[Column, ...]:
+    """What an import of `entity` can fill: the fixed columns, then (customers) the custom fields."""
+    return COLUMNS[entity] + (custom_columns(conn) if entity == "customer" else ())
+
+
+def guess_mapping(entity: Entity, headers: Sequence[str],
+                  columns: Sequence[Column] | None = None) -> dict[int, str | None]:
     """Column index → field name (None: not imported), from headers in English or Chinese; each
-    field is taken by the first column that names it."""
+    field is taken by the first column that names it. `columns` defaults to the fixed ones."""
     taken: set[str] = set()
     mapping: dict[int, str | None] = {}
     for index, header in enumerate(headers):
         wanted = _norm(header)
         found = None
-        for column in COLUMNS[entity]:
-            names = {_norm(a) for a in column.aliases} | {_norm(_(column.label)), column.name}
+        for column in COLUMNS[entity] if columns is None else columns:
+            names = {_norm(a) for a in column.aliases} | {_norm(column.title), column.name}
             if column.name not in taken and wanted in names:
                 found = column.name
                 break
@@ -186,9 +196,11 @@ def write_sheet(path: Path, headers: Sequence[str], rows: Sequence[Sequence[Any]
 
 
 def export_table(conn: Connection, entity: Entity) -> tuple[list[str], list[list[Any]]]:
-    """The live customers, contacts or leads as headers (translated labels) and rows."""
+    """The live customers, contacts or leads as headers (translated labels) and rows; customers
+    with a column for each custom field."""
     columns = COLUMNS[entity]
-    headers = [_(c.label) for c in columns]
+    custom = custom_columns(conn) if entity == "customer" else ()
+    headers = [c.title for c in (*columns, *custom)]
     if entity == "contact":
         c, p = metadata.tables["contact"], metadata.tables["party"]
         query = (sa.select(p.c.name.label("customer"), *(c.c[col.name] for col in columns[1:]))
@@ -198,181 +210,14 @@ def export_table(conn: Connection, entity: Entity) -> tuple[list[str], list[list
         t = metadata.tables["party" if entity == "customer" else "lead"]
         query = sa.select(*(t.c[col.name] for col in columns)).where(t.c.archived.is_(False)).order_by(t.c.name)
         if entity == "customer":
-            query = query.where(t.c.is_customer.is_(True), t.c.merged_into.is_(None))
+            query = query.add_columns(t.c.custom_values).where(t.c.is_customer.is_(True), t.c.merged_into.is_(None))
     rows = []
     for row in conn.execute(query).mappings():
         values = dict(row)
         if "tags" in values:
             values["tags"] = ", ".join(decode_tags(values["tags"]))
-        rows.append([values[col.name] for col in columns])
+        stored = decode_custom(values.get("custom_values"))
+        rows.append([values[col.name] for col in columns] + [stored.get(col.name[len(CUSTOM):]) for col in custom])
     return headers, rows
 
 
-# --- import --------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class RowError:
-    #: the row number as the spreadsheet shows it (the headers are row 1)
-    row: int
-    column: str
-    reason: str
-
-
-@dataclass
-class PlannedRow:
-    row: int
-    values: dict[str, str]
-    args: dict[str, Any] | None
-    errors: list[RowError] = field(default_factory=list)
-    #: what it may duplicate, as the user reads it ("客户 上海某某公司 (phone)", "row 3")
-    duplicates: list[str] = field(default_factory=list)
-    #: an existing customer this row may be merged into
-    merge_into: uuid.UUID | None = None
-    decision: Decision = "import"
-
-
-@dataclass
-class ImportPlan:
-    entity: Entity
-    rows: list[PlannedRow]
-
-    @property
-    def errors(self) -> list[RowError]:
-        return [e for r in self.rows for e in r.errors]
-
-    @property
-    def ok(self) -> bool:
-        return bool(self.rows) and not self.errors
-
-    def mutations(self) -> list[tuple[str, dict[str, Any]]]:
-        """The mutations to queue, in file order, for the rows not skipped (none while any row has
-        an error); a merged row is created and then merged into the existing customer."""
-        if not self.ok:
-            return []
-        out: list[tuple[str, dict[str, Any]]] = []
-        for r in self.rows:
-            if r.decision == "skip" or r.args is None:
-                continue
-            out.append((CREATE[self.entity], r.args))
-            if r.decision == "merge" and r.merge_into is not None:
-                out.append((MERGE, {"id": str(r.merge_into), "merged_id": r.args["id"]}))
-        return out
-
-
-def plan_import(conn: Connection, entity: Entity, sheet: Sheet, mapping: Mapping[int, str | None],
-                owner_id: uuid.UUID | None, make_id: Callable[[], uuid.UUID] = new_id) -> ImportPlan:
-    """Every non-blank row checked as its create mutation's arguments; duplicates flagged (and
-    set to "skip") against the cache and the rows above them."""
-    headers = {name: sheet.headers[i] for i, name in mapping.items() if name}
-    model = mutations.get(CREATE[entity], mutations.latest_version(CREATE[entity])).args
-    seen: dict[str, int] = {}
-    rows: list[PlannedRow] = []
-    for offset, cells in enumerate(sheet.rows):
-        if not any(cells):
-            continue
-        number = offset + 2
-        values = {name: cells[i].strip() for i, name in mapping.items() if name and i < len(cells) and cells[i].strip()}
-        planned = PlannedRow(number, values, None)
-        raw = _raw_args(conn, entity, values, owner_id, make_id, planned, headers)
-        try:
-            planned.args = model.model_validate(raw).model_dump(mode="json", exclude_defaults=True)
-            planned.args["id"] = str(raw["id"])
-        except ValidationError as exc:
-            for error in exc.errors():
-                name = str(error["loc"][0]) if error["loc"] else ""
-                planned.errors.append(RowError(number, headers.get(name, _label(entity, name)),
-                                               _(_REASONS.get(error["type"], N_("invalid value")))))
-        _flag_duplicates(conn, entity, planned, seen)
-        rows.append(planned)
-    return ImportPlan(entity, rows)
-
-
-def _label(entity: Entity, name: str) -> str:
-    return next((_(c.label) for c in COLUMNS[entity] if c.name == name), name)
-
-
-def _raw_args(conn: Connection, entity: Entity, values: dict[str, str], owner_id: uuid.UUID | None,
-              make_id: Callable[[], uuid.UUID], planned: PlannedRow, headers: Mapping[str, str]) -> dict[str, Any]:
-    raw: dict[str, Any] = {k: v for k, v in values.items() if k not in ("customer", "tags", "credit_limit",
-                                                                        "birthday", "status", "tier")}
-    raw["id"] = make_id()
-    if entity in ("customer", "lead") and owner_id is not None:
-        raw["owner_id"] = owner_id
-    if "tags" in values:
-        raw["tags"] = [t for t in re.split(r"[|,，;；、]", values["tags"]) if t.strip()]
-    if "status" in values:
-        raw["status"] = _code(values["status"], {"prospect": ("潜在", "潜在客户"), "active": ("活跃", "正常"),
-                                                 "dormant": ("休眠", "沉睡"), "lost": ("流失", "已流失")})
-    if "tier" in values:
-        raw["tier"] = values["tier"].upper()
-    if "credit_limit" in values:
-        try:
-            raw["credit_limit"] = Decimal(values["credit_limit"].replace(",", "").replace("¥", "").strip())
-        except InvalidOperation:
-            raw["credit_limit"] = values["credit_limit"]  # the model says why
-    if "birthday" in values:
-        raw["birthday"] = _date(values["birthday"]) or values["birthday"]
-    if entity == "contact":
-        party_id = _customer_id(conn, values.get("customer", ""))
-        if party_id is None:
-            reason = _("no such customer") if values.get("customer") else _("required")
-            planned.errors.append(RowError(planned.row, headers.get("customer", _("Customer")), reason))
-        raw["party_id"] = party_id or uuid.UUID(int=0)
-    return raw
-
-
-def _code(value: str, words: Mapping[str, tuple[str, ...]]) -> str:
-    lowered = value.strip().lower()
-    for code, names in words.items():
-        if lowered == code or value.strip() in names:
-            return code
-    return lowered
-
-
-def _date(text: str) -> dt.date | None:
-    found = re.fullmatch(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(\s+.*)?", text)
-    if not found:
-        return None
-    try:
-        return dt.date(int(found[1]), int(found[2]), int(found[3]))
-    except ValueError:
-        return None
-
-
-def _customer_id(conn: Connection, name_or_code: str) -> uuid.UUID | None:
-    if not name_or_code:
-        return None
-    p = metadata.tables["party"]
-    found = conn.execute(sa.select(p.c.id).where(
-        p.c.archived.is_(False), p.c.merged_into.is_(None),
-        sa.or_(p.c.name == name_or_code, p.c.code == name_or_code)).order_by(p.c.id).limit(1)).scalar()
-    return found
-
-
-_KINDS = {"customer": N_("customer"), "contact": N_("contact"), "lead": N_("lead")}
-_WHY = {"phone": N_("same phone"), "email": N_("same e-mail"), "name": N_("similar name")}
-
-
-def _flag_duplicates(conn: Connection, entity: Entity, planned: PlannedRow, seen: dict[str, int]) -> None:
-    values = planned.values
-    name = values.get("name", "")
-    keys = [f"name:{name_core(name)}" if name else "", f"phone:{phone_digits(values.get('phone'))}"
-            if len(phone_digits(values.get("phone"))) >= 7 else "", f"email:{values.get('email', '').lower()}"
-            if values.get("email") else ""]
-    if entity == "contact":  # a contact repeats only within one customer
-        keys = [f"{values.get('customer', '')}/{k}" if k else "" for k in keys]
-    for key in filter(None, keys):
-        if key in seen:
-            planned.duplicates.append(_("same as row %(row)s") % {"row": seen[key]})
-            break
-    for key in filter(None, keys):
-        seen.setdefault(key, planned.row)
-    for dup in find_duplicates(conn, name=name or None, phone=values.get("phone"), email=values.get("email"),
-                               limit=5):
-        if entity == "contact" and dup.kind != "contact":
-            continue
-        planned.duplicates.append(_("%(kind)s %(name)s (%(why)s)") % {
-            "kind": _(_KINDS[dup.kind]), "name": dup.name, "why": _(_WHY[dup.reason])})
-        if entity == "customer" and dup.kind == "customer" and planned.merge_into is None:
-            planned.merge_into = dup.id
-    if planned.duplicates:
-        planned.decision = "skip"

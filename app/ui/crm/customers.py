@@ -1,6 +1,7 @@
 """The Customers page: every customer in the cache (100k and more), filtered as the user types
 (debounced, in SQL over name, pinyin, initials, code and phone), by a saved filter, sorted by the
-clicked column; Enter or a double-click opens the 360° view; New / Edit open the customer form."""
+clicked column; Enter or a double-click opens the 360° view; New / Edit open the customer form;
+Merge… joins two selected customers (or one and a duplicate searched for) into one."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from app.ui.context import AppContext
 from app.ui.crm.customer_form import CustomerFormDialog
 from app.ui.crm.customer_model import CustomersTableModel
 from app.ui.crm.import_dialog import files_button
+from app.ui.crm.merge_dialog import MergeDialog
 from app.ui.errors import error_text
 from app.ui.models import configure_view
 from app.ui.ops import Changes
@@ -64,6 +66,11 @@ class CustomersPage(QWidget):
         self.new_button.clicked.connect(self.new_customer)
         self.edit_button = QPushButton(_("Edit…"))
         self.edit_button.clicked.connect(self.edit_customer)
+        self.merge_button = QPushButton(_("Merge…"))
+        self.merge_button.setObjectName("merge")
+        self.merge_button.setToolTip(_("Select the two records of one customer (Ctrl+click), or one and find "
+                                       "the other"))
+        self.merge_button.clicked.connect(self.merge_customers)
         self.error = QLabel()
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.setWordWrap(True)
@@ -75,6 +82,7 @@ class CustomersPage(QWidget):
         tools.addStretch(1)
         tools.addWidget(self.new_button)
         tools.addWidget(self.edit_button)
+        tools.addWidget(self.merge_button)
         tools.addWidget(files_button(self, ctx, (
             (_("Import customers…"), "import", "customer"), (_("Import contacts…"), "import", "contact"),
             (_("Export customers…"), "export", "customer"), (_("Export contacts…"), "export", "contact"))))
@@ -84,7 +92,7 @@ class CustomersPage(QWidget):
                                          session.client.clock, self)
         self.view = QTableView()
         configure_view(self.view, self.model)
-        self.view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.view.setSelectionMode(QTableView.SelectionMode.ExtendedSelection)
         self.view.doubleClicked.connect(lambda _index: self.open_selected())
         self.view.installEventFilter(self)
         self.view.selectionModel().selectionChanged.connect(self._update_actions)
@@ -182,11 +190,20 @@ class CustomersPage(QWidget):
         self._update_actions()
 
     def selected_id(self) -> uuid.UUID | None:
-        rows = self.view.selectionModel().selectedRows()
-        return self.model.id_at(rows[0].row()) if rows else None
+        """The selected customer (the current one of several selected)."""
+        ids = self.selected_ids()
+        current = self.view.currentIndex()
+        at = self.model.id_at(current.row()) if current.isValid() else None
+        return at if at in ids else (ids[0] if ids else None)
+
+    def selected_ids(self) -> list[uuid.UUID]:
+        """Every selected customer, in list order."""
+        rows = sorted(index.row() for index in self.view.selectionModel().selectedRows())
+        return [self.model.id_at(r) for r in rows]
 
     def _update_actions(self, *_args: object) -> None:
         self.edit_button.setEnabled(self.selected_id() is not None)
+        self.merge_button.setEnabled(len(self.selected_ids()) in (1, 2))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.view and event.type() == QEvent.Type.KeyPress:
@@ -223,6 +240,18 @@ class CustomersPage(QWidget):
             return None
         dialog = CustomerFormDialog(self.ctx, party_id, self)
         dialog.saved.connect(self._saved)
+        dialog.open()
+        return dialog
+
+    def merge_customers(self) -> MergeDialog | None:
+        """Merge the two selected customers (the one with more history stays, unless the user
+        swaps), or the selected one and a duplicate the dialog searches for."""
+        ids = self.selected_ids()
+        if len(ids) not in (1, 2):
+            return None
+        dialog = MergeDialog(self.ctx, ids[0], ids[1] if len(ids) == 2 else None, self, suggest=len(ids) == 2)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.merged.connect(self._saved)
         dialog.open()
         return dialog
 

@@ -1,10 +1,12 @@
-"""A form dialog whose OK is one CRM mutation: errors naming a field appear under that field,
-others under the form, and what the user typed stays until the cache accepted the write."""
+"""Form dialogs whose fields carry their own error line: `FieldForm` lays out the rows, the error
+lines and Save / Cancel; `MutationForm` makes OK one CRM mutation, where errors naming a field
+appear under that field, others under the form, and what the user typed stays until the cache
+accepted the write."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from PySide6.QtCore import Signal
@@ -17,13 +19,11 @@ from app.ui.errors import error_text
 from app.ui.ops import Changes
 
 ERROR_STYLE = "color: #b3261e;"
+W = TypeVar("W", bound=QWidget)
 
 
-class MutationForm(QDialog):
-    """Subclasses fill `self.form` with `add_field` and build their mutation in `mutation()`."""
-
-    #: the cache took the write: what it changed
-    saved = Signal(object)
+class FieldForm(QDialog):
+    """Rows added with `add_field`, each with an error line under it; OK calls `submit()`."""
 
     def __init__(self, ctx: AppContext, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -32,7 +32,7 @@ class MutationForm(QDialog):
         self.setMinimumWidth(440)
         self.form = QFormLayout()
         self.errors: dict[str, QLabel] = {}
-        self.problem = _error_label()
+        self.problem = error_label()  # errors that name no field of this form
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText(_("Save"))
@@ -44,9 +44,9 @@ class MutationForm(QDialog):
         self.body.addWidget(self.problem)
         self.body.addWidget(self.buttons)
 
-    def add_field(self, name: str, label: str, widget: QWidget) -> QWidget:
+    def add_field(self, name: str, label: str, widget: W) -> W:
         """A row with its own error line underneath (shown only when there is an error)."""
-        error = _error_label()
+        error = error_label()
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
@@ -57,18 +57,43 @@ class MutationForm(QDialog):
         self.form.addRow(label, box)
         return widget
 
-    def mutation(self) -> tuple[str, Mapping[str, Any]] | None:
-        """The mutation to run, or None when a field is wrong (the form shows which)."""
-        raise NotImplementedError
+    def _label_of(self, field: str | None) -> QLabel:
+        # "stage.new" is reported by the stage field's row
+        return self.errors.get((field or "").split(".")[0], self.problem) if field else self.problem
 
     def show_error(self, field: str | None, text: str) -> None:
-        label = self.errors.get((field or "").split(".")[0]) if field else None
-        (label or self.problem).setText(text)
-        (label or self.problem).show()
+        label = self._label_of(field)
+        label.setText(text)
+        label.show()
+
+    def hide_error(self, field: str) -> None:
+        label = self._label_of(field)
+        label.clear()
+        label.hide()
+
+    def error_of(self, field: str | None) -> str:
+        """The error shown at `field` (None: the form's general line), or ''."""
+        label = self._label_of(field)
+        return "" if label.isHidden() else label.text()
 
     def clear_errors(self) -> None:
         for label in (*self.errors.values(), self.problem):
+            label.clear()
             label.hide()
+
+    def submit(self) -> None:
+        raise NotImplementedError
+
+
+class MutationForm(FieldForm):
+    """Subclasses fill `self.form` with `add_field` and build their mutation in `mutation()`."""
+
+    #: the cache took the write: what it changed
+    saved = Signal(object)
+
+    def mutation(self) -> tuple[str, Mapping[str, Any]] | None:
+        """The mutation to run, or None when a field is wrong (the form shows which)."""
+        raise NotImplementedError
 
     def submit(self) -> None:
         self.clear_errors()
@@ -94,7 +119,8 @@ class MutationForm(QDialog):
         self.show_error(exc.field if isinstance(exc, DomainError) else None, error_text(exc))
 
 
-def _error_label() -> QLabel:
+def error_label() -> QLabel:
+    """A red, wrapping line for an error, hidden until there is one."""
     label = QLabel()
     label.setStyleSheet(ERROR_STYLE)
     label.setWordWrap(True)

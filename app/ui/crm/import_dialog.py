@@ -1,9 +1,10 @@
 """Import customers, contacts or leads from a spreadsheet, and export them to one.
 
-The dialog: pick a file → check the column mapping (guessed from the headers) → preview with each
-row's errors and possible duplicates (skip / import anyway / merge into the existing customer) →
-import. Every planned mutation is queued in ONE cache transaction: a failure or a cancel leaves
-nothing half-imported, and what is queued syncs like typed data.
+The dialog: pick a file → check the column mapping (guessed from the headers; a customer import
+offers the tenant's custom fields too) → preview with each row's errors and possible duplicates
+(skip / import anyway / merge into the existing customer or contact, which fills its empty
+fields) → import. Every planned mutation is queued in ONE cache transaction: a failure or a
+cancel leaves nothing half-imported, and what is queued syncs like typed data.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -36,16 +38,16 @@ from PySide6.QtWidgets import (
 
 from app.core.i18n import N_, _
 from app.crm.exchange_files import (
-    COLUMNS,
+    Column,
     Entity,
-    ImportPlan,
     Sheet,
+    columns_for,
     export_table,
     guess_mapping,
-    plan_import,
     read_sheet,
     write_sheet,
 )
+from app.crm.import_plan import ImportPlan, PlannedRow, plan_import
 from app.sync import outbox
 from app.sync.cache import reading
 from app.sync.codec import loads
@@ -55,6 +57,9 @@ from app.ui.ops import Changes, Op
 
 TITLES = {"customer": N_("Import customers"), "contact": N_("Import contacts"), "lead": N_("Import leads")}
 PREVIEW_ROWS = 50
+#: the preview's first columns, before the file's own
+ROW, CHECK, DUPLICATE = 0, 1, 2
+FLAGGED = QColor("#fff4ce")
 _FILTER = N_("Spreadsheets (*.csv *.xlsx);;CSV (*.csv);;Excel (*.xlsx)")
 
 
@@ -92,6 +97,7 @@ class ImportDialog(QDialog):
         super().__init__(parent)
         self.ctx, self.entity = ctx, entity
         self.sheet: Sheet | None = None
+        self.columns: tuple[Column, ...] = ()
         self.plan: ImportPlan | None = None
         self._cancel = threading.Event()
         self._running = False
@@ -135,20 +141,27 @@ class ImportDialog(QDialog):
         if path:
             self.load_file(Path(path))
 
-    def load_file(self, path: Path) -> Op[Sheet]:
+    def load_file(self, path: Path) -> Op[tuple[Sheet, tuple[Column, ...]]]:
         self.file_label.setText(path.name)
-        return self.ctx.ops.read(lambda: read_sheet(path)).success(self._show_sheet).failure(self._show_error).run()
+        db, entity = self.ctx.session.client.db, self.entity
 
-    def _show_sheet(self, sheet: Sheet) -> None:
-        self.sheet = sheet
-        mapping = guess_mapping(self.entity, sheet.headers)
+        def read() -> tuple[Sheet, tuple[Column, ...]]:
+            sheet = read_sheet(path)
+            with reading(db) as conn:
+                return sheet, columns_for(conn, entity)
+
+        return self.ctx.ops.read(read).success(lambda got: self._show_sheet(*got)).failure(self._show_error).run()
+
+    def _show_sheet(self, sheet: Sheet, columns: tuple[Column, ...]) -> None:
+        self.sheet, self.columns = sheet, columns
+        mapping = guess_mapping(self.entity, sheet.headers, columns)
         self.mapping.setRowCount(len(sheet.headers))
         for index, header in enumerate(sheet.headers):
             self.mapping.setItem(index, 0, QTableWidgetItem(header))
             combo = QComboBox()
             combo.addItem(_("(not imported)"), None)
-            for column in COLUMNS[self.entity]:
-                combo.addItem(_(column.label), column.name)
+            for column in columns:
+                combo.addItem(column.title, column.name)
             combo.setCurrentIndex(max(combo.findData(mapping.get(index)), 0))
             combo.currentIndexChanged.connect(self.replan)
             self.mapping.setCellWidget(index, 1, combo)
@@ -166,11 +179,11 @@ class ImportDialog(QDialog):
         if sheet is None:
             return None
         mapping, owner = self.current_mapping(), self.ctx.session.client.user_id()
-        db = self.ctx.session.client.db
+        db, role = self.ctx.session.client.db, self.ctx.session.identity.role
 
         def plan() -> ImportPlan:
             with reading(db) as conn:
-                return plan_import(conn, self.entity, sheet, mapping, owner)
+                return plan_import(conn, self.entity, sheet, mapping, owner, role=role)
 
         self.import_button.setEnabled(False)
         return self.ctx.ops.read(plan).success(self._show_plan).failure(self._show_error).run()
@@ -181,33 +194,46 @@ class ImportDialog(QDialog):
         sheet = self.sheet
         assert sheet is not None
         self.preview.clear()
-        self.preview.setColumnCount(len(sheet.headers) + 2)
-        self.preview.setHorizontalHeaderLabels([_("Row"), _("Check"), *sheet.headers])
+        first = DUPLICATE + 1
+        self.preview.setColumnCount(len(sheet.headers) + first)
+        self.preview.setHorizontalHeaderLabels([_("Row"), _("Check"), _("Possible duplicate of"), *sheet.headers])
         shown = plan.rows[:PREVIEW_ROWS] + [r for r in plan.rows[PREVIEW_ROWS:] if r.errors or r.duplicates]
         self.preview.setRowCount(len(shown))
         for line, row in enumerate(shown):
-            self.preview.setItem(line, 0, QTableWidgetItem(str(row.row)))
+            self.preview.setItem(line, ROW, QTableWidgetItem(str(row.row)))
             if row.errors:
                 text = "; ".join(f"{e.column}: {e.reason}" for e in row.errors)
                 item = QTableWidgetItem(text)
                 item.setForeground(Qt.GlobalColor.red)
-                self.preview.setItem(line, 1, item)
+                self.preview.setItem(line, CHECK, item)
             elif row.duplicates:
-                self.preview.setCellWidget(line, 1, self._decision(row, plan))
+                self.preview.setCellWidget(line, CHECK, self._decision(row))
             else:
-                self.preview.setItem(line, 1, QTableWidgetItem(_("OK")))
+                self.preview.setItem(line, CHECK, QTableWidgetItem(_("OK")))
+            duplicate = QTableWidgetItem("; ".join(row.duplicates))
+            duplicate.setToolTip(duplicate.text())
+            self.preview.setItem(line, DUPLICATE, duplicate)
             for col, value in enumerate(sheet.rows[row.row - 2]):
-                self.preview.setItem(line, col + 2, QTableWidgetItem(value))
+                self.preview.setItem(line, col + first, QTableWidgetItem(value))
+            if row.duplicates and not row.errors:
+                for col in range(self.preview.columnCount()):
+                    cell = self.preview.item(line, col)
+                    if cell is not None:
+                        cell.setBackground(FLAGGED)
         self.preview.resizeColumnsToContents()
+        choices = [w.sizeHint().width() for r in range(len(shown)) if (w := self.preview.cellWidget(r, CHECK))]
+        self.preview.setColumnWidth(CHECK, max([self.preview.columnWidth(CHECK), *choices]))
+        self.preview.setColumnWidth(DUPLICATE, min(self.preview.columnWidth(DUPLICATE), 360))
         self._summarize()
 
-    def _decision(self, row: Any, plan: ImportPlan) -> QComboBox:
+    def _decision(self, row: PlannedRow) -> QComboBox:
         combo = QComboBox()
-        why = "; ".join(row.duplicates)
-        combo.addItem(_("Skip (possible duplicate: %(what)s)") % {"what": why}, "skip")
+        combo.addItem(_("Skip"), "skip")
         combo.addItem(_("Import anyway"), "import")
         if row.merge_into is not None:
-            combo.addItem(_("Merge into the existing customer"), "merge")
+            combo.addItem(_("Merge into %(name)s") % {"name": row.merge_name}, "merge")
+            combo.setItemData(2, _("Fill the empty fields of the existing record from this row; nothing new "
+                                   "is created."), Qt.ItemDataRole.ToolTipRole)
         combo.setCurrentIndex(combo.findData(row.decision))
 
         def chosen() -> None:
@@ -226,8 +252,10 @@ class ImportDialog(QDialog):
                                    "while any row has an error.") % {"n": len({e.row for e in plan.errors})})
             self.summary.setStyleSheet("color: #b00020;")
         else:
-            count = sum(1 for r in plan.rows if r.decision != "skip")
-            self.summary.setText(_("%(n)s of %(total)s rows will be imported.") % {"n": count, "total": len(plan.rows)})
+            self.summary.setText(_("Of %(total)s rows: %(new)s will be added, %(merged)s merged into existing "
+                                   "records, %(skipped)s skipped.") % {
+                "total": len(plan.rows), "new": plan.count("import"), "merged": plan.count("merge"),
+                "skipped": plan.count("skip")})
             self.summary.setStyleSheet("")
         self.import_button.setEnabled(plan.ok and any(r.decision != "skip" for r in plan.rows))
 
@@ -238,15 +266,19 @@ class ImportDialog(QDialog):
             return None
         batch = plan.mutations()
         relay = _Progress(self)
-        relay.advanced.connect(lambda done, total: (self.progress.setMaximum(total), self.progress.setValue(done)))
+        relay.advanced.connect(self._advanced)
         self._cancel.clear()
         self._running = True
         self.import_button.setEnabled(False)
         self.progress.setValue(0)
         self.progress.show()
-        count = sum(1 for name, _args in batch if name != "crm.customer.merge")
+        count = plan.count("import") + plan.count("merge")
         return (self.ctx.ops.write(lambda: queue_all(self.ctx, batch, relay, self._cancel))
                 .success(lambda _changes: self._done(count)).failure(self._failed).run())
+
+    def _advanced(self, done: int, total: int) -> None:
+        self.progress.setMaximum(total)
+        self.progress.setValue(done)
 
     def _done(self, count: int) -> None:
         self._running = False

@@ -1,15 +1,17 @@
 """The Pipeline page: opportunities as a kanban by stage with the count, amount and weighted
-amount of each column; drag a card (or use its "Move to…" menu) to move its stage. Managers see
-the per-rep figures and the whole team; reps start with their own deals."""
+amount of each column; drag a card, press Ctrl+Right / Ctrl+Left on it, or use its "Move to…"
+menu to move its stage. Managers see the per-rep figures and the whole team; reps start with
+their own deals."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from PySide6.QtCore import QPoint, QTimer
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -26,7 +28,15 @@ from app.crm.opportunities import CLOSED_STAGES, DOCUMENT, STAGES, TRANSITIONS, 
 from app.crm.ownership import MANAGING
 from app.ui.context import AppContext
 from app.ui.crm.forms import ERROR_STYLE
-from app.ui.crm.pipeline_board import CARD_ROLE, Board, StageColumn, StageReasonDialog, figure_text, read_board
+from app.ui.crm.pipeline_board import (
+    CARD_ROLE,
+    Board,
+    StageColumn,
+    StageReasonDialog,
+    figure_text,
+    neighbour,
+    read_board,
+)
 from app.ui.errors import error_text
 from app.ui.ops import Changes
 
@@ -42,6 +52,8 @@ class PipelinePage(QWidget):
         #: opportunity id → its card as last read
         self.cards: dict[uuid.UUID, dict[str, Any]] = {}
         self.reason_dialog: StageReasonDialog | None = None
+        #: (card, stage) just moved: made current in its new column once the board shows it there
+        self._follow: tuple[uuid.UUID, str] | None = None
         self._reading = False
         self._again = False
         title = QLabel(_("Pipeline"))
@@ -123,6 +135,7 @@ class PipelinePage(QWidget):
         currency = board.summary.currency
         for stage, _label, figure in board.summary.stages:
             self.columns[stage].show_stage(figure, currency, board.cards.get(stage, []))
+        self._follow_card()
         total = board.summary.open_total
         self.totals.setText(_("Open deals: %(count)s · %(figures)s") % {
             "count": fmt.number(total.count), "figures": figure_text(total, currency)})
@@ -132,6 +145,25 @@ class PipelinePage(QWidget):
                 "rep": name or _("Unassigned"), "count": fmt.number(f.count), "figures": figure_text(f, currency)}
             for _owner, name, f in board.summary.reps) or _("No open opportunities."))
         self.loaded = True
+
+    def _follow_card(self) -> None:
+        """A moved card becomes the current one of its new column (with the focus, when the board
+        had it), so the keyboard can move it on."""
+        if self._follow is None:
+            return
+        opportunity_id, stage = self._follow
+        card = self.cards.get(opportunity_id)
+        if card is None or card["stage"] != stage:
+            return
+        self._follow = None
+        cards = self.columns[stage].cards
+        for row in range(cards.count()):
+            if cards.item(row).data(CARD_ROLE) == opportunity_id:
+                cards.setCurrentRow(row)
+                focused = QApplication.focusWidget()
+                if focused is None or self.isAncestorOf(focused):
+                    cards.setFocus()
+                return
 
     def _on_changed(self, changes: Changes) -> None:
         if changes.touches("opportunity", "party", "app_user"):
@@ -145,13 +177,15 @@ class PipelinePage(QWidget):
         if card is None or card["stage"] == stage:
             return None
         self.error.hide()
+        self._follow = None
         if stage not in TRANSITIONS[card["stage"]]:
             self._refuse(error_text(InvalidTransition(field="stage", document=DOCUMENT,
                                                       current=stage_label(card["stage"]), wanted=stage_label(stage))))
             return None
+        self._follow = (opportunity_id, stage)
         if stage in CLOSED_STAGES:
             dialog = StageReasonDialog(self.ctx, card, stage, self)
-            dialog.rejected.connect(self.reload)
+            dialog.rejected.connect(self._not_moved)
             self.reason_dialog = dialog
             dialog.open()
             return dialog
@@ -160,7 +194,12 @@ class PipelinePage(QWidget):
             lambda exc: self._refuse(error_text(exc))).run()
         return None
 
+    def _not_moved(self) -> None:
+        self._follow = None
+        self.reload()
+
     def _refuse(self, text: str) -> None:
+        self._follow = None
         self.error.setText(text)
         self.error.show()
         QTimer.singleShot(0, self.reload)  # draw the board again: the dragged card snaps back
@@ -170,13 +209,23 @@ class PipelinePage(QWidget):
         if item is None:
             return None
         menu = self.move_menu(item.data(CARD_ROLE))
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.popup(column.cards.viewport().mapToGlobal(point))
         return menu
 
     def move_menu(self, opportunity_id: uuid.UUID) -> QMenu:
-        """The keyboard way to move a card: "Move to…" with the stages it may go to."""
+        """The keyboard way to move a card: the next or previous stage, and "Move to…" with the
+        stages it may go to."""
         card = self.cards[opportunity_id]
         menu = QMenu(self)
+        for text, keys, step in ((_("Next stage"), "Ctrl+Right", 1), (_("Previous stage"), "Ctrl+Left", -1)):
+            stage = neighbour(card["stage"], step)
+            action = menu.addAction(text)
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutVisibleInContextMenu(True)
+            action.setEnabled(stage is not None and stage in TRANSITIONS[card["stage"]])
+            if stage is not None:
+                action.triggered.connect(lambda _checked=False, s=stage: self.drop(opportunity_id, s))
         move = menu.addMenu(_("Move to…"))
         for stage in STAGES:
             action = QAction(_(stage_label(stage)), move)

@@ -1,23 +1,25 @@
 """What the pipeline kanban reads (one ReadOp: the cards and the figures) and its parts: a stage
-column whose card list takes drops from the other columns, and the reason dialog of won/lost."""
+column whose card list takes drops from the other columns (and Ctrl+Left / Ctrl+Right from the
+keyboard), and the reason dialog of won/lost."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QResizeEvent
+from PySide6.QtCore import QMimeData, QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QLabel, QListWidget, QPlainTextEdit, QVBoxLayout, QWidget
 from sqlalchemy.engine import Engine
 
 from app.core import fmt
 from app.core.i18n import _
 from app.core.schema import app_user, metadata
-from app.crm.opportunities import stage_label
+from app.crm.opportunities import STAGES, stage_label
 from app.crm.pipeline import Figure, Pipeline, pipeline_summary
 from app.sync.cache import reading
 from app.ui.context import AppContext
@@ -27,6 +29,10 @@ opportunity = metadata.tables["opportunity"]
 party = metadata.tables["party"]
 #: data role of a card: the opportunity's id (uuid.UUID)
 CARD_ROLE = Qt.ItemDataRole.UserRole + 1
+#: what a dragged card carries: {"id": the opportunity's id, "stage": the column it left}
+CARD_MIME = "application/x-yiti-opportunity"
+#: Ctrl + these keys move the current card one column along
+STEPS = {Qt.Key.Key_Right: 1, Qt.Key.Key_Left: -1}
 #: cards shown per column at most (a closed column grows for years)
 CARDS_PER_COLUMN = 300
 COLUMN_STYLE = "QFrame#stage { background: #f3f4f6; border-radius: 6px; }"
@@ -74,6 +80,30 @@ def card_text(card: Mapping[str, Any]) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def card_mime(opportunity_id: uuid.UUID, stage: str) -> QMimeData:
+    mime = QMimeData()
+    mime.setData(CARD_MIME, json.dumps({"id": str(opportunity_id), "stage": stage}).encode())
+    return mime
+
+
+def card_of(mime: QMimeData | None) -> tuple[uuid.UUID, str] | None:
+    """(opportunity id, the stage it was dragged from) of a dragged card; None for anything else."""
+    if mime is None or not mime.hasFormat(CARD_MIME):
+        return None
+    try:
+        payload = json.loads(bytes(mime.data(CARD_MIME).data()))
+        return uuid.UUID(payload["id"]), str(payload["stage"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def neighbour(stage: str, step: int) -> str | None:
+    """The column `step` places along from `stage` on the board, or None past either end."""
+    order = list(STAGES)
+    at = order.index(stage) + step
+    return order[at] if 0 <= at < len(order) else None
+
+
 def figure_text(figure: Figure, currency: str) -> str:
     return _("%(amount)s · weighted %(weighted)s") % {
         "amount": fmt.money(figure.amount, currency), "weighted": fmt.money(figure.weighted, currency)}
@@ -112,29 +142,53 @@ class CardList(QListWidget):
         super().resizeEvent(event)
         self.fit_cards()
 
-    def _from_elsewhere(self, event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> CardList | None:
-        source = event.source()
-        return source if isinstance(source, CardList) and source is not self else None
+    # --- dragging: the card's id travels in the mime data, so any drop target can read it ---------
+    def startDrag(self, supportedActions: Qt.DropAction) -> None:
+        item = self.currentItem()
+        if item is None:
+            return
+        drag = QDrag(self)
+        drag.setMimeData(card_mime(item.data(CARD_ROLE), self.stage))
+        rect = self.visualItemRect(item)
+        drag.setPixmap(self.viewport().grab(rect))
+        drag.setHotSpot(QPoint(min(rect.width() // 2, 60), 12))
+        drag.exec(Qt.DropAction.MoveAction)  # the card stays put: the board is drawn again after the move
+
+    def _dropped_card(self, event: QDropEvent) -> uuid.UUID | None:
+        card = card_of(event.mimeData())
+        return card[0] if card is not None and card[1] != self.stage else None
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self._from_elsewhere(event) is not None:
+        if self._dropped_card(event) is not None:
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        if self._from_elsewhere(event) is not None:
+        if self._dropped_card(event) is not None:
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        source = self._from_elsewhere(event)
-        item = source.currentItem() if source is not None else None
-        event.setDropAction(Qt.DropAction.IgnoreAction)  # the source keeps its item until the redraw
+        opportunity_id = self._dropped_card(event)
+        if opportunity_id is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.on_drop(opportunity_id, self.stage)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Ctrl+Right / Ctrl+Left: the current card to the next / previous column."""
+        step = STEPS.get(Qt.Key(event.key())) if event.modifiers() & Qt.KeyboardModifier.ControlModifier else None
+        item = self.currentItem()
+        if step is None or item is None:
+            super().keyPressEvent(event)
+            return
         event.accept()
-        if item is not None:
-            self.on_drop(item.data(CARD_ROLE), self.stage)
+        stage = neighbour(self.stage, step)
+        if stage is not None:
+            self.on_drop(item.data(CARD_ROLE), stage)
 
 
 class StageColumn(QFrame):

@@ -38,6 +38,7 @@ from app.crm.ownership import may_edit_party
 from app.sync.cache import reading
 from app.ui.context import AppContext
 from app.ui.crm.activity_dialogs import open_activity_dialog
+from app.ui.crm.merge_dialog import DuplicatesHint
 from app.ui.crm.quick_opportunity import NewOpportunityDialog
 from app.ui.crm.sections import birthdays_html, cases_html, contacts_html, opportunities_html
 from app.ui.crm.timeline_model import KIND_LABELS, TimelineModel
@@ -50,7 +51,8 @@ FILTERS = ((N_("Everything"), reads.TIMELINE_KINDS), *((KIND_LABELS[k], (k,)) fo
 #: quick actions: object name, label, activity kind ("" = a new opportunity)
 ACTIONS = (("log_call", N_("Log call"), "call"), ("log_visit", N_("Log visit"), "visit"),
            ("log_meeting", N_("Log meeting"), "meeting"), ("new_task", N_("New task"), "task"),
-           ("add_note", N_("Note"), "note"), ("new_opportunity", N_("New opportunity"), ""))
+           ("add_note", N_("Note"), "note"), ("new_opportunity", N_("New opportunity"), ""),
+           ("new_quote", N_("New quote"), "quote"))
 #: tables whose rows belong to a customer through their party_id
 CHILD_TABLES = ("activity", "contact", "opportunity", "service_case", "party_share")
 CARD = "QFrame#{0} {{ background: white; border: 1px solid #e5e7eb; border-radius: 8px; }}"
@@ -144,6 +146,8 @@ class Customer360Page(QWidget):
         self.read_only.setStyleSheet("background: #fef3c7; color: #92400e; padding: 6px; border-radius: 4px;")
         self.read_only.hide()
         page.addWidget(self.read_only)
+        self.duplicates_hint = DuplicatesHint(self.ctx)
+        page.addWidget(self.duplicates_hint)
         actions = QHBoxLayout()
         self.quick_actions: dict[str, QPushButton] = {}
         for name, label, kind in ACTIONS:
@@ -298,6 +302,7 @@ class Customer360Page(QWidget):
             self.subtitle.clear()
             self.timeline_model.set_items([])
             self._set_enabled(False, "")
+            self.duplicates_hint.look(None)
             return
         self._show_header(view.header)
         self.timeline_model.set_items(view.timeline.items)
@@ -308,6 +313,7 @@ class Customer360Page(QWidget):
         self.sections["cases"].setText(cases_html(view.cases))
         owner = view.header.owner_name or _("another sales rep")
         self._set_enabled(loaded.may_edit and not view.header.archived, owner)
+        self.duplicates_hint.look(loaded.party_id if loaded.may_edit and not view.header.archived else None)
 
     def _show_header(self, header: reads.Header) -> None:
         self.title.setText(header.name)
@@ -371,10 +377,16 @@ class Customer360Page(QWidget):
 
     # --- actions --------------------------------------------------------------------------------
     def open_action(self, kind: str) -> QWidget | None:
-        """Open a quick action's dialog ("" = a new opportunity); None when not allowed."""
+        """Open a quick action's dialog ("" = a new opportunity, "quote" = a new quote); None when
+        not allowed."""
         if self.party_id is None or self.loaded is None or not self.loaded.may_edit:
             return None
-        if kind:
+        if kind == "quote":
+            from app.ui.erp.order_editor import OrderEditor  # the ERP screens load when first used
+
+            dialog = OrderEditor(self.ctx, party_id=self.party_id, parent=self)
+            dialog.show()
+        elif kind:
             dialog = open_activity_dialog(self.ctx, self, str(self.party_id), kind)
         else:
             dialog = NewOpportunityDialog(self.ctx, self.party_id, self)

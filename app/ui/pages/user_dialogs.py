@@ -8,24 +8,16 @@ import uuid
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 
 from app.core.errors import DomainError
 from app.core.i18n import _, current_locale
 from app.ui.context import AppContext
+from app.ui.crm.forms import ERROR_STYLE as ERROR_STYLE  # the one error colour; pages import it from here
+from app.ui.crm.forms import FieldForm
 from app.ui.errors import error_text
 from app.ui.labels import ROLE_LABELS
 
-ERROR_STYLE = "color: #b3261e;"
 #: each language by its own name, the same in every UI language
 LANGUAGES = (("zh_CN", "简体中文"), ("en", "English"))
 
@@ -40,70 +32,21 @@ def role_combo(current: str = "sales_rep") -> QComboBox:
     return combo
 
 
-class ServerFormDialog(QDialog):
+class ServerFormDialog(FieldForm):
     """A form whose OK is one admin request (run on the writer, never on the GUI thread)."""
 
     #: the server's answer (the user as it is now)
     saved = Signal(object)
 
     def __init__(self, ctx: AppContext, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.setWindowTitle(title)
+        super().__init__(ctx, title, parent)
         self.setMinimumWidth(420)
-        self.form = QFormLayout()
-        self.errors: dict[str, QLabel] = {}
-        self.problem = QLabel()  # errors that name no field of this form
-        self.problem.setStyleSheet(ERROR_STYLE)
-        self.problem.setWordWrap(True)
-        self.problem.hide()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(_("Save"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addWidget(self.problem)
-        layout.addWidget(self.buttons)
-
-    def add_field(self, name: str, label: str, widget: QWidget) -> QWidget:
-        """A row with its own error line underneath (shown only when there is an error)."""
-        error = QLabel()
-        error.setStyleSheet(ERROR_STYLE)
-        error.setWordWrap(True)
-        error.hide()
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(widget)
-        column.addWidget(error)
-        self.form.addRow(label, box)
-        self.errors[name] = error
-        return widget
-
-    def show_error(self, field: str | None, text: str) -> None:
-        label = self.errors.get(field or "", self.problem)
-        label.setText(text)
-        label.show()
-
-    def error_of(self, field: str | None) -> str:
-        """The error shown at `field` (None: the form's general line), or ''."""
-        label = self.errors.get(field or "", self.problem)
-        return "" if label.isHidden() else label.text()
-
-    def clear_errors(self) -> None:
-        for label in (*self.errors.values(), self.problem):
-            label.clear()
-            label.hide()
 
     def request(self) -> Request | None:
         """(method, path, body) to send, or None after showing why the form is not ready."""
         raise NotImplementedError
 
-    def accept(self) -> None:
+    def submit(self) -> None:
         self.clear_errors()
         request = self.request()
         if request is None:
@@ -116,7 +59,7 @@ class ServerFormDialog(QDialog):
         self.ok_button.setEnabled(True)
         self.saved.emit(answer)
         self.ctx.session.sync_now()  # the cache hears of the change from the server
-        super().accept()
+        self.accept()
 
     def _refused(self, exc: BaseException) -> None:
         self.ok_button.setEnabled(True)

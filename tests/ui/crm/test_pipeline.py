@@ -1,19 +1,26 @@
 """The Pipeline kanban on real opportunities in a rep's cache: columns carry the stage sums, a card
-dropped on another column moves its stage, won asks for a reason, a move the stage table forbids
-is refused with the card left where it was, and a manager sees the per-rep figures."""
+dragged with the mouse (or moved with Ctrl+Right / Ctrl+Left) onto another column moves its stage,
+won asks for a reason, a move the stage table forbids is refused with the card left where it was,
+and a manager sees the per-rep figures."""
 
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar
 
 import pytest
 import sqlalchemy as sa
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
+from PySide6.QtGui import QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QListWidget
 
 from app.core.ids import new_id
 from app.core.schema import metadata
 from app.sync.cache import reading
+from app.ui.crm import pipeline_board
 from app.ui.crm.pipeline import PipelinePage
-from app.ui.crm.pipeline_board import CARD_ROLE
+from app.ui.crm.pipeline_board import CARD_MIME, CARD_ROLE, card_mime, card_of
 
 opportunity = metadata.tables["opportunity"]
 
@@ -163,3 +170,129 @@ def test_a_rep_starts_with_their_own_deals_and_can_look_at_the_team(qtbot, desk,
     page.scope.setCurrentIndex(page.scope.findData("team"))
     qtbot.waitUntil(lambda: len(_cards(page, "lead_in")) == 2, timeout=10_000)
     assert page.columns["lead_in"].figures.text().startswith("CN¥500.00")
+
+
+class PlatformDrag(QDrag):
+    """The platform's part of a drag, which the offscreen platform leaves out (there QDrag.exec
+    returns at once): carries the drag to `target` at `at` with real drag-enter, drag-move and
+    drop events, and answers what the target did."""
+
+    made: ClassVar[list[PlatformDrag]] = []
+    target: ClassVar[QListWidget | None] = None
+    at = QPoint(20, 20)
+
+    def exec(self, supportedActions=Qt.DropAction.MoveAction, *_args) -> Qt.DropAction:
+        PlatformDrag.made.append(self)
+        assert self.target is not None
+        viewport, mime, buttons = self.target.viewport(), self.mimeData(), Qt.MouseButton.LeftButton
+        enter = QDragEnterEvent(self.at, supportedActions, mime, buttons, Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(viewport, enter)
+        if not enter.isAccepted():
+            return Qt.DropAction.IgnoreAction
+        move = QDragMoveEvent(self.at, supportedActions, mime, buttons, Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(viewport, move)
+        if not move.isAccepted():
+            return Qt.DropAction.IgnoreAction
+        drop = QDropEvent(QPointF(self.at), supportedActions, mime, buttons, Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(viewport, drop)
+        return drop.dropAction() if drop.isAccepted() else Qt.DropAction.IgnoreAction
+
+
+def _drag_with_the_mouse(qtbot, source: QListWidget, row: int) -> None:
+    """Press on a card and move the mouse past the drag distance, as a hand on a mouse does."""
+    start = source.visualItemRect(source.item(row)).center()
+    viewport = source.viewport()
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    step = QApplication.startDragDistance()
+    for n in range(1, 5):
+        QTest.mouseMove(viewport, start + QPoint(step * n, step * n))
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       start + QPoint(step * 4, step * 4))
+
+
+def test_dragging_a_card_with_the_mouse_onto_another_column_moves_it(qtbot, desk, rep, monkeypatch):
+    deal = _deal(rep, _customer(rep, "Acme"), "Order", "1000.00")
+    page = _page(qtbot, desk.context(rep))
+    page.show()
+    qtbot.waitExposed(page)
+    monkeypatch.setattr(pipeline_board, "QDrag", PlatformDrag)
+    monkeypatch.setattr(PlatformDrag, "made", [])
+    monkeypatch.setattr(PlatformDrag, "target", page.columns["proposal"].cards)
+
+    _drag_with_the_mouse(qtbot, page.columns["lead_in"].cards, 0)
+
+    [drag] = PlatformDrag.made
+    assert drag.mimeData().formats() == [CARD_MIME]
+    assert card_of(drag.mimeData()) == (deal, "lead_in")
+    qtbot.waitUntil(lambda: _cards(page, "proposal") == [deal], timeout=10_000)
+    assert _stage(rep, deal) == "proposal"
+    assert _cards(page, "lead_in") == []
+    assert page.columns["proposal"].cards.currentItem().data(CARD_ROLE) == deal
+
+
+def test_a_drop_from_elsewhere_or_onto_the_cards_own_column_changes_nothing(qtbot, desk, rep):
+    deal = _deal(rep, _customer(rep, "Acme"), "Order", "1000.00", "qualified")
+    page = _page(qtbot, desk.context(rep))
+    qualified = page.columns["qualified"].cards.viewport()
+    foreign = QMimeData()
+    foreign.setText(str(deal))  # text dragged from another program
+    own_column = card_mime(deal, "qualified")
+    for mime, target in ((foreign, page.columns["won"].cards.viewport()), (own_column, qualified)):
+        enter = QDragEnterEvent(QPoint(10, 10), Qt.DropAction.MoveAction, mime, Qt.MouseButton.LeftButton,
+                                Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(target, enter)
+        assert not enter.isAccepted()
+        drop = QDropEvent(QPointF(10, 10), Qt.DropAction.MoveAction, mime, Qt.MouseButton.LeftButton,
+                          Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(target, drop)
+        assert not drop.isAccepted()
+    assert page.reason_dialog is None
+    qtbot.wait(50)
+    assert _stage(rep, deal) == "qualified" and _cards(page, "qualified") == [deal]
+
+
+def test_ctrl_right_and_ctrl_left_move_the_current_card_and_it_keeps_the_focus(qtbot, desk, rep):
+    deal = _deal(rep, _customer(rep, "Acme"), "Order", "1000.00")
+    page = _page(qtbot, desk.context(rep))
+    ctrl = Qt.KeyboardModifier.ControlModifier
+
+    def current(stage: str) -> uuid.UUID | None:
+        item = page.columns[stage].cards.currentItem()
+        return None if item is None else item.data(CARD_ROLE)
+
+    lead_in = page.columns["lead_in"].cards
+    lead_in.setCurrentRow(0)
+    qtbot.keyClick(lead_in, Qt.Key.Key_Right, ctrl)
+    qtbot.waitUntil(lambda: current("qualified") == deal, timeout=10_000)
+    assert _stage(rep, deal) == "qualified"
+
+    qtbot.keyClick(page.columns["qualified"].cards, Qt.Key.Key_Right, ctrl)
+    qtbot.waitUntil(lambda: current("proposal") == deal, timeout=10_000)
+    qtbot.keyClick(page.columns["proposal"].cards, Qt.Key.Key_Left, ctrl)
+    qtbot.waitUntil(lambda: current("qualified") == deal, timeout=10_000)
+    assert _stage(rep, deal) == "qualified"
+    qtbot.keyClick(page.columns["qualified"].cards, Qt.Key.Key_Left, ctrl)
+    qtbot.waitUntil(lambda: current("lead_in") == deal, timeout=10_000)
+    # the first column has nothing before it: Ctrl+Left there does nothing
+    qtbot.keyClick(page.columns["lead_in"].cards, Qt.Key.Key_Left, ctrl)
+    qtbot.wait(50)
+    assert _stage(rep, deal) == "lead_in" and not page.error.isVisibleTo(page)
+
+    menu = page.move_menu(deal)
+    steps = {a.text(): (a.isEnabled(), a.shortcut().toString()) for a in menu.actions() if a.menu() is None}
+    assert steps["Next stage"] == (True, "Ctrl+Right")
+    assert steps["Previous stage"] == (False, "Ctrl+Left")
+
+
+def test_ctrl_right_into_won_asks_for_the_reason(qtbot, desk, rep):
+    deal = _deal(rep, _customer(rep, "Acme"), "Order", "1000.00", "negotiation")
+    page = _page(qtbot, desk.context(rep))
+    cards = page.columns["negotiation"].cards
+    cards.setCurrentRow(0)
+    qtbot.keyClick(cards, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    dialog = page.reason_dialog
+    assert dialog is not None and dialog.stage == "won"
+    dialog.reason.setPlainText("signed")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: _cards(page, "won") == [deal], timeout=10_000)
+    assert _stage(rep, deal) == "won"

@@ -47,3 +47,8 @@ bundle: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
+
+## CRM screen benches, small size: customer list and 360 view, domain and Qt (bench/README.md)
+.PHONY: bench-crm
+bench-crm: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/crm.py --quick

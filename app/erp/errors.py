@@ -10,7 +10,7 @@ class InvalidTransition(LabelledError):
     code = "erp.invalid_transition"
     status = 409
     labels = ("document", "current", "action")
-    template = N_("This %(document)s is %(current)s: it cannot be %(action)s.")
+    template = N_("This %(document)s is %(current)s: it cannot %(action)s.")
 
 
 class NotStocked(DomainError):
@@ -78,3 +78,9 @@ class NoWarehouse(DomainError):
     code = "erp.no_warehouse"
     status = 422
     template = N_("There is no warehouse to ship from: ask a manager to set one up.")
+
+
+class NotInCount(DomainError):
+    code = "erp.not_in_count"
+    status = 422
+    template = N_("%(location)s is not a location of this stock count.")

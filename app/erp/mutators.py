@@ -4,6 +4,6 @@ Stock is never an absolute number two clients overwrite: each change is an appen
 (app.erp.stock), and on hand = Σ moves in − Σ moves out.
 """
 
-from app.erp import catalog, sales, shipping, stock
+from app.erp import catalog, counts, purchasing, receiving, sales, shipping, stock
 
-__all__ = ["catalog", "sales", "shipping", "stock"]
+__all__ = ["catalog", "counts", "purchasing", "receiving", "sales", "shipping", "stock"]

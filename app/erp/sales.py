@@ -40,8 +40,9 @@ EDITABLE = ("draft", "sent")
 #: words for errors and screens
 STATE_WORDS = {"draft": N_("quotation"), "sent": N_("sent"), "confirmed": N_("confirmed"), "done": N_("done"),
                "cancelled": N_("cancelled")}
-ACTION_WORDS = {"send": N_("sent"), "confirm": N_("confirmed"), "cancel": N_("cancelled"), "revise": N_("revised"),
-                "finish": N_("finished"), "edit": N_("changed")}
+#: what the error says cannot happen ("it cannot be sent")
+ACTION_WORDS = {"send": N_("be sent"), "confirm": N_("be confirmed"), "cancel": N_("be cancelled"),
+                "revise": N_("be revised"), "finish": N_("be finished"), "edit": N_("be changed")}
 
 
 def next_state(current: str, action: str) -> str:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from app.core.i18n import N_
 from app.core.mutations import mutator
-from app.core.tx import Tx
+from app.core.tx import RowNotFound, Tx
 from app.erp.common import Args, QtyOrZero, derived_id
 from app.erp.errors import InvalidTransition, NoSuchLocation, NotOnDocument, OverPick
 from app.erp.sales import make_delivery, next_state
@@ -45,7 +45,7 @@ def ship_delivery(tx: Tx, args: DeliveryShip) -> None:
     state = DELIVERY_TRANSITIONS.get((delivery["state"], "ship"))
     if state is None:
         raise InvalidTransition(field="state", document=N_("delivery"), current=DELIVERY_WORDS[delivery["state"]],
-                                action=N_("shipped"))
+                                action=N_("be shipped"))
     lines = {row["id"]: row for row in _lines(tx, args.id)}
     picked: dict[uuid.UUID, Decimal] = {}
     customer = virtual_location(tx, "customer")
@@ -75,19 +75,33 @@ def ship_delivery(tx: Tx, args: DeliveryShip) -> None:
     for line_id, line in lines.items():
         done = picked.get(line_id, Decimal(0))
         tx.set("delivery_line", line_id, {"qty_done": done})
-        if done:
-            order_line = tx.require("sales_order_line", line["order_line_id"])
+        # a clerk's cache holds no orders (scope "sales"): there the server updates them
+        order_line = _order_row(tx, "sales_order_line", line["order_line_id"])
+        if done and order_line is not None:
             tx.set("sales_order_line", order_line["id"], {"qty_delivered": order_line["qty_delivered"] + done})
     tx.set("delivery", args.id, {"state": state, "shipped_at": tx.now, "shipped_by": tx.user_id})
     rest = [(lines[i], lines[i]["qty"] - picked.get(i, Decimal(0))) for i in lines]
     rest = [(line, qty) for line, qty in rest if qty > 0]
-    order = tx.require("sales_order", delivery["order_id"])
+    order = _order_row(tx, "sales_order", delivery["order_id"])
     if rest and args.backorder:
-        order_lines = [(tx.require("sales_order_line", line["order_line_id"]), qty) for line, qty in rest]
-        make_delivery(tx, order, backorder_id_for(args.id), delivery["warehouse_id"], order_lines,
+        # the backorder needs only the order's party and dates, which the delivery carries too
+        known = order or {"id": delivery["order_id"], "party_id": delivery["party_id"], "delivery_address": None,
+                          "requested_date": delivery["scheduled_date"]}
+        order_lines = [({"id": line["order_line_id"], "product_id": line["product_id"]}, qty) for line, qty in rest]
+        make_delivery(tx, known, backorder_id_for(args.id), delivery["warehouse_id"], order_lines,
                       backorder_of=args.id)
-    elif order["state"] == "confirmed" and not _open_deliveries(tx, order["id"]):
+        if order is None:
+            tx.set("delivery", backorder_id_for(args.id), {"ship_to": delivery["ship_to"]})
+    elif order is not None and order["state"] == "confirmed" and not _open_deliveries(tx, order["id"]):
         tx.set("sales_order", order["id"], {"state": next_state(order["state"], "finish")})
+
+
+def _order_row(tx: Tx, table: str, row_id: uuid.UUID) -> dict[str, Any] | None:
+    """The order (or order line) a delivery belongs to; None only on a client that does not pull orders."""
+    row = tx.get(table, row_id)
+    if row is None and tx.side == "server":
+        raise RowNotFound(table=table)
+    return row
 
 
 def _lines(tx: Tx, delivery_id: uuid.UUID) -> list[dict[str, Any]]:

@@ -90,6 +90,14 @@ def _check_ends(kind: str, source: dict[str, Any], target: dict[str, Any]) -> No
 def post_move(tx: Tx, move: StockMove, user_id: uuid.UUID | None = None) -> dict[str, Any]:
     """Append one move to the ledger and update the level and valuation projections; returns the
     move's row (its unit cost is the receipt's price, or the average the goods left at)."""
+    existing = tx.get("stock_move", move.id)
+    if existing is not None:
+        # the same move again (a queue re-sent after a restore; a rebase over rows the server already
+        # holds): its effect is in the projections already. A different move under this id is refused.
+        if tx.side == "server":
+            tx.insert("stock_move", {**move.model_dump(), "unit_cost": existing["unit_cost"],
+                                     "user_id": existing["user_id"]})
+        return existing
     product = tx.require("product", move.product_id)
     if product["kind"] == "service":
         raise NotStocked(field="product_id", product=product["name"])

@@ -195,8 +195,36 @@ def _v4_crm(conn: Connection) -> None:
 #: sync_state flag (exchange.REBASE_UNTIL_CAUGHT_UP): rebase after every page until caught up
 REBASE_UNTIL_CAUGHT_UP = "rebase_until_caught_up"
 
+
+#: the customer list's indexes (app.crm.customer_list, app.sync.list_search), on the client only,
+#: over live customers (each partial index's condition is the list's own WHERE, as SQLAlchemy
+#: writes it). ix_party_list holds them in the list's name order (pinyin, name, id) with every
+#: column its text filter reads, so the list opens, and a short text is checked, without reading
+#: a table row or sorting. The pinyin and initials in NOCASE order give "starts with" as a range
+#: (SQLite's LIKE ignores ASCII case as NOCASE does). The last two find what the search index does
+#: not hold: codes with a Chinese character, and second phone numbers.
+_LIVE = "WHERE is_customer IS 1 AND archived IS 0"
+_LIST_INDEXES = {
+    "ix_party_list": f"party (name_pinyin, name, id, code, name_initials, is_customer, archived) {_LIVE}",
+    "ix_party_pinyin_nocase": f"party (name_pinyin COLLATE NOCASE, id) {_LIVE}",
+    "ix_party_initials_nocase": f"party (name_initials COLLATE NOCASE, id) {_LIVE}",
+    "ix_party_code_han": f"party (code, id) WHERE code GLOB '*{_HAN}*'",
+    "ix_party_phone2": "party (phone2, id) WHERE phone2 > ''",
+}
+
+
+def _create_list_indexes(conn: Connection) -> None:
+    for name, spec in _LIST_INDEXES.items():
+        conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON {spec}")
+
+
+def _v5_customer_list(conn: Connection) -> None:
+    """The customer list's indexes (`_LIST_INDEXES`)."""
+    _create_list_indexes(conn)
+
+
 #: the ladder: STEPS[i] takes a cache from user_version i to i + 1; only ever append to it
-STEPS: list[Callable[[Connection], None]] = [_v1_base, _v2_inboxes, _v3_search, _v4_crm]
+STEPS: list[Callable[[Connection], None]] = [_v1_base, _v2_inboxes, _v3_search, _v4_crm, _v5_customer_list]
 VERSION = len(STEPS)
 
 
@@ -312,8 +340,12 @@ def set_state(conn: Connection, key: str, value: Any) -> None:
 
 def pause_search(conn: Connection) -> None:
     """Stop keeping the search index current, in the caller's transaction, before writing many rows
-    at once (a snapshot); `reindex_search` fills it in bulk afterwards and resumes."""
+    at once (a snapshot); `reindex_search` fills it in bulk afterwards and resumes. The customer
+    list's indexes go too and come back with it: sorting 100k customers once takes a tenth of the
+    time keeping them in order row by row does."""
     conn.exec_driver_sql("UPDATE search_state SET paused = 1")
+    for name in _LIST_INDEXES:
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
 
 
 def reindex_search(conn: Connection) -> None:
@@ -323,6 +355,7 @@ def reindex_search(conn: Connection) -> None:
     conn.exec_driver_sql("INSERT INTO search_entry SELECT NULL, * FROM search_source")
     conn.exec_driver_sql("INSERT INTO search_fts (search_fts) VALUES ('rebuild')")
     conn.exec_driver_sql("UPDATE search_state SET paused = 0")
+    _create_list_indexes(conn)
 
 
 def clear_synced_rows(conn: Connection) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 
 from app.core import mutations
 from app.core.errors import DomainError
+from app.core.i18n import N_
 from app.core.schema import metadata
 from app.core.tx import Tx
 from app.sync import cache
@@ -83,6 +84,18 @@ def validate(name: str, raw_args: Mapping[str, Any], version: int | None = None)
     return version, model.model_dump(mode="json")
 
 
+class DuplicateValue(DomainError):
+    code = "record.duplicate"
+    status = 409
+    template = N_("Another record already has this value.")
+
+
+def _constraint_field(exc: sa.exc.IntegrityError) -> str | None:
+    """The column a SQLite unique failure names ("UNIQUE constraint failed: product.sku" → sku)."""
+    text = str(exc.orig)
+    return text.rsplit(".", 1)[-1].strip() if "UNIQUE constraint failed:" in text else None
+
+
 def record(
     conn: Connection, user_id: uuid.UUID | None, now: dt.datetime, name: str, args: dict[str, Any], version: int
 ) -> int:
@@ -92,7 +105,11 @@ def record(
     role, last_id, in_outbox = conn.exec_driver_sql(_ROLE_AND_LAST_ID).one()
     tx = Tx(conn, side="client", user_id=user_id, now=now, role=None if role is None else json.loads(role),
             on_touch=capture_base(conn))
-    mutations.get(name, version).run(tx, args)
+    try:
+        with conn.begin_nested():
+            mutations.get(name, version).run(tx, args)
+    except sa.exc.IntegrityError as exc:
+        raise DuplicateValue(field=_constraint_field(exc)) from exc
     # as last_mutation_id(): the mutator writes neither the outbox nor sync_state
     next_id = max(int(in_outbox), int((None if last_id is None else json.loads(last_id)) or 0)) + 1
     conn.exec_driver_sql(_SET_LAST_ID, (json.dumps(next_id),))
@@ -142,7 +159,9 @@ def rebase(conn: Connection, user_id: uuid.UUID | None) -> list[int]:
         try:
             with conn.begin_nested():
                 mutations.get(name, version).run(tx, loads(args))
-        except (DomainError, pydantic.ValidationError) as exc:
+        except (DomainError, pydantic.ValidationError, sa.exc.IntegrityError) as exc:
+            # IntegrityError: another client's row holds a unique value (a SKU) that this one
+            # wants too; the server refuses it the same way and says why
             log.info("queued mutation %s (%s) no longer applies locally: %s", mutation_id, name, exc)
             failed.append(mutation_id)
             continue

@@ -142,7 +142,7 @@ def search(conn: Connection, text: str, limit: int = 30) -> list[Hit]:
         "n_d": len(whole_d or ""), "name_whole": name_whole, "name_start": name_start, "name_inside": name_inside,
         "n_name": len(name_start), "match": query.match(), "limit": limit + _SPARE,
     }
-    candidates = conn.execute(sa.text(_CANDIDATES), params).all()
+    candidates: list[Any] = list(conn.execute(sa.text(_CANDIDATES), params).all())
     scanned = _barcode_hit(conn, text.strip())
     if scanned is not None:  # a scanned barcode names one product: it comes first
         candidates = [scanned, *(c for c in candidates if c[1] != scanned[1])]
@@ -159,8 +159,9 @@ def _barcode_hit(conn: Connection, text: str) -> tuple[str, str] | None:
     """("product", id) of the product whose barcode is exactly `text` (what a scanner types)."""
     if not text or len(text) > 64 or " " in text:
         return None
-    found = conn.execute(sa.text(
-        "SELECT product_id FROM product_barcode WHERE barcode = :code AND NOT archived LIMIT 1"), {"code": text}).scalar()
+    found = conn.execute(
+        sa.text("SELECT product_id FROM product_barcode WHERE barcode = :code AND NOT archived LIMIT 1"),
+        {"code": text}).scalar()
     return None if found is None else ("product", str(uuid.UUID(str(found))).replace("-", ""))
 
 

@@ -44,6 +44,9 @@ LOADING = "…"
 MAX_DIFF_RUNS = 64
 #: data role giving a row's id (uuid.UUID)
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
+#: the roles every list answers (a subclass may answer more through row_role)
+_ROLES = frozenset({ID_ROLE, Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole})
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -109,12 +112,15 @@ def _key(value: object) -> str:
     return value.hex if isinstance(value, uuid.UUID) else uuid.UUID(str(value)).hex
 
 
-def _runs(rows: Iterable[int]) -> list[tuple[int, int]]:
-    """Sorted row numbers as (first, last) runs of consecutive rows."""
+def _runs(rows: Iterable[int], limit: int | None = None) -> list[tuple[int, int]] | None:
+    """Sorted row numbers as (first, last) runs of consecutive rows; None as soon as there are
+    more than `limit` runs (the rest is not looked at)."""
     found: list[tuple[int, int]] = []
     for row in rows:
         if found and found[-1][1] == row - 1:
             found[-1] = (found[-1][0], row)
+        elif limit is not None and len(found) >= limit:
+            return None
         else:
             found.append((row, row))
     return found
@@ -140,6 +146,7 @@ class IdListTableModel(QAbstractTableModel):
         depends_on: Sequence[str] = (),
         block_rows: int = BLOCK_ROWS,
         cache_rows: int = CACHE_ROWS,
+        first_rows: int = 0,
         parent: Any = None,
     ) -> None:
         super().__init__(parent)
@@ -153,6 +160,11 @@ class IdListTableModel(QAbstractTableModel):
         self._sort = sort
         self._block = block_rows
         self._cache_rows = max(cache_rows, block_rows * 2)
+        #: rows at the top of the list read with the id list itself (a list a view shows at once
+        #: then paints once, not twice with a second read between: the customer list)
+        self._first_rows = min(first_rows, self._cache_rows)
+        #: whether a subclass answers more roles of its rows (row_role)
+        self._row_roles = type(self).row_role is not IdListTableModel.row_role
         self._raw_id = sa.type_coerce(table.c.id, sa.String())
         self._ids: list[str] = []
         self._row_of: dict[str, int] | None = {}
@@ -191,9 +203,11 @@ class IdListTableModel(QAbstractTableModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _FLAGS
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role not in _ROLES and not self._row_roles:  # most of what a delegate asks, for every cell
+            return None
         if not index.isValid() or index.row() >= len(self._ids):
             return None
         key = self._ids[index.row()]
@@ -259,9 +273,19 @@ class IdListTableModel(QAbstractTableModel):
         number = next(self._requests)
         self._list_request = number
         query = self._ids_query()
-        self.ops.read(lambda: self._read_ids(query)).success(
-            lambda ids: self._ids_arrived(number, ids, keep_rows)
-        ).run()
+        if not self._first_rows:
+            self.ops.read(lambda: self._read_ids(query)).success(
+                lambda ids: self._ids_arrived(number, ids, keep_rows)
+            ).run()
+            return
+        cached, where = frozenset(self._rows) if keep_rows else frozenset(), list(self._where)
+
+        def read() -> tuple[list[str], dict[str, Row]]:
+            ids = self._read_ids(query)
+            top = [k for k in ids[:self._first_rows] if k not in cached]
+            return ids, self._read_rows(self._rows_query(top, where)) if top else {}
+
+        self.ops.read(read).success(lambda got: self._ids_arrived(number, got[0], keep_rows, got[1])).run()
 
     def refresh_rows(self, ids: Iterable[object]) -> None:
         """Show the current values of these rows: cached ones are fetched again (a row that no
@@ -292,9 +316,19 @@ class IdListTableModel(QAbstractTableModel):
         ordering.append(self._raw_id.desc() if descending else self._raw_id.asc())  # ties: stable
         return sa.select(self._raw_id).select_from(self.from_clause()).where(*self._where).order_by(*ordering)
 
+    def _rows_query(self, keys: list[str], where: Sequence[sa.ColumnElement[bool]]) -> sa.Select[Any]:
+        return (sa.select(self._raw_id.label("_key"), *self._exprs()).select_from(self.from_clause())
+                .where(self._raw_id.in_(keys), *where))
+
     def _read_ids(self, query: sa.Select[Any]) -> list[str]:
         with reading(self.db) as conn:
-            return list(conn.execute(query).scalars())
+            # straight from the driver's cursor: the ids need no processing, and a Row object for
+            # each of 100k ids costs more than the query itself
+            result = conn.execute(query)
+            try:
+                return [key for (key,) in result.cursor.fetchall()]
+            finally:
+                result.close()
 
     def _read_rows(self, query: sa.Select[Any]) -> dict[str, Row]:
         with reading(self.db) as conn:
@@ -309,22 +343,23 @@ class IdListTableModel(QAbstractTableModel):
         if key not in self._pending:
             start = row - row % self._block
             self._fetch([k for k in self._ids[start:start + self._block]
-                         if k not in self._rows and k not in self._pending])
+                         if k not in self._rows and k not in self._pending], start)
         return None
 
-    def _fetch(self, keys: list[str]) -> None:
+    def _fetch(self, keys: list[str], start: int | None = None) -> None:
+        """Fetch these rows; `start`: where their block begins in the list (so their arrival
+        need not index a list of 100k ids to find them)."""
         if not keys:
             return
         number = next(self._requests)
         for k in keys:
             self._pending[k] = number
-        query = (sa.select(self._raw_id.label("_key"), *self._exprs()).select_from(self.from_clause())
-                 .where(self._raw_id.in_(keys), *self._where))
+        query = self._rows_query(keys, self._where)
         self.ops.read(lambda: self._read_rows(query)).success(
-            lambda found: self._rows_arrived(number, keys, found)
+            lambda found: self._rows_arrived(number, keys, found, start)
         ).run()
 
-    def _rows_arrived(self, number: int, keys: list[str], found: dict[str, Row]) -> None:
+    def _rows_arrived(self, number: int, keys: list[str], found: dict[str, Row], start: int | None = None) -> None:
         mine = [k for k in keys if self._pending.get(k) == number]  # a later fetch or reload wins
         for k in mine:
             del self._pending[k]
@@ -333,8 +368,7 @@ class IdListTableModel(QAbstractTableModel):
                 self._rows.move_to_end(k)
         while len(self._rows) > self._cache_rows:
             self._rows.popitem(last=False)
-        index = self._index()
-        shown = sorted(index[k] for k in mine if k in found and k in index)
+        shown = sorted(self._rows_of([k for k in mine if k in found], start))
         if shown:
             self.dataChanged.emit(self.index(shown[0], 0), self.index(shown[-1], len(self.columns) - 1))
         gone = {k for k in mine if k not in found}  # deleted, or no longer matching the filter
@@ -344,20 +378,39 @@ class IdListTableModel(QAbstractTableModel):
             self.rows_loaded.emit()
 
     # --- the id list ----------------------------------------------------------------------------
+    def _rows_of(self, keys: list[str], start: int | None) -> list[int]:
+        """The rows showing these keys: looked for in their block when it is still in place,
+        else through the index of the whole list."""
+        if start is not None:
+            block = {k: start + i for i, k in enumerate(self._ids[start:start + self._block])}
+            if all(k in block for k in keys):
+                return [block[k] for k in keys]
+        index = self._index()
+        return [index[k] for k in keys if k in index]
+
     def _index(self) -> dict[str, int]:
         if self._row_of is None:
             self._row_of = {k: i for i, k in enumerate(self._ids)}
         return self._row_of
 
-    def _ids_arrived(self, number: int, ids: list[str], keep_rows: bool) -> None:
+    def _ids_arrived(self, number: int, ids: list[str], keep_rows: bool, rows: dict[str, Row] | None = None) -> None:
         if number != self._list_request:
             return  # a newer load is on its way
         if not keep_rows:
             self._rows.clear()
             self._pending.clear()
+        for k, row in (rows or {}).items():  # read with the ids: newer than any fetch on its way
+            self._pending.pop(k, None)
+            self._rows[k] = row
+            self._rows.move_to_end(k)
+        while len(self._rows) > self._cache_rows:
+            self._rows.popitem(last=False)
         first = not self._loaded
         self._loaded = True
         self._apply_ids(ids, reset=first)
+        if rows and keep_rows and self._ids:  # rows the view kept may show "…" still
+            last = min(self._first_rows, len(self._ids)) - 1
+            self.dataChanged.emit(self.index(0, 0), self.index(last, len(self.columns) - 1))
         if not keep_rows and self._ids:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(self.columns) - 1))
         self.ids_loaded.emit()
@@ -368,10 +421,15 @@ class IdListTableModel(QAbstractTableModel):
         old = self._ids
         if new == old:
             return
-        new_set, old_set = set(new), set(old)
-        removed = _runs(i for i, k in enumerate(old) if k not in new_set)
-        inserted = _runs(i for i, k in enumerate(new) if k not in old_set)
-        if reset or not old or len(removed) + len(inserted) > MAX_DIFF_RUNS:
+        removed = inserted = None
+        old_set: set[str] = set()
+        if not reset and old:  # a big list's diff costs more than the view's reset it would spare
+            new_set = set(new)
+            removed = _runs((i for i, k in enumerate(old) if k not in new_set), MAX_DIFF_RUNS)
+            if removed is not None:
+                old_set = set(old)
+                inserted = _runs((i for i, k in enumerate(new) if k not in old_set), MAX_DIFF_RUNS - len(removed))
+        if removed is None or inserted is None:
             self.beginResetModel()
             self._ids, self._row_of = list(new), None
             self.endResetModel()

@@ -15,7 +15,8 @@ from app.ui.ops import Ops
 from app.ui.session import SyncState
 
 PASSWORD = "correct horse"
-SELLING_PAGES = ["Home", "My day", "Customers", "Leads", "Pipeline", "Service cases"]
+SELLING_PAGES = ["Home", "My day", "Customers", "Leads", "Pipeline", "Service cases", "Quotes & orders", "Products"]
+STOCK_PAGES = ["Receive goods", "Pick & ship", "Transfer stock", "Adjust stock", "Cycle count"]
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ def _sidebar(window: MainWindow) -> list[str]:
 def test_online_sign_in_opens_the_window_with_the_pages_of_the_role(qtbot, desktop, staff, live_server):
     d = desktop()
     window = _sign_in(qtbot, d, live_server.url, staff.slug, "admin")
-    assert _sidebar(window) == [*SELLING_PAGES, "Users", "Settings"]
+    assert _sidebar(window) == [*SELLING_PAGES, *STOCK_PAGES, "Purchasing", "Users", "Settings"]
     # the directory arrives with the first sync: the display name replaces the user name
     qtbot.waitUntil(lambda: "Admin 测试" in window.user_label.text(), timeout=20_000)
     assert d.ctx.session.state is SyncState.ONLINE
@@ -67,8 +68,8 @@ def test_online_sign_in_opens_the_window_with_the_pages_of_the_role(qtbot, deskt
 
 
 @pytest.mark.parametrize(("user", "pages"), [
-    ("rep", [*SELLING_PAGES, "Settings"]), ("clerk", ["Home", "Settings"]),
-    ("manager", [*SELLING_PAGES, "Settings"]),
+    ("rep", [*SELLING_PAGES, "Settings"]), ("clerk", ["Home", "Products", *STOCK_PAGES, "Settings"]),
+    ("manager", [*SELLING_PAGES, *STOCK_PAGES, "Purchasing", "Settings"]),
 ])
 def test_roles_without_admin_rights_see_no_users_page(qtbot, desktop, staff, client, user, pages):
     d = desktop(http_factory=lambda _server: client)
@@ -155,11 +156,12 @@ def test_switching_to_chinese_rebuilds_the_window_in_chinese(qtbot, desktop, sta
     window = _sign_in(qtbot, d, "http://testserver", staff.slug, "admin")
     window.go_to("settings")
     window.set_language("zh_CN")
-    assert _sidebar(window) == ["首页", "我的一天", "客户", "线索", "销售漏斗", "服务工单", "用户", "设置"]
+    assert _sidebar(window)[:8] == ["首页", "我的一天", "客户", "线索", "销售漏斗", "服务工单", "报价与订单", "产品"]
+    assert _sidebar(window)[-3:] == ["采购", "用户", "设置"]
     assert window.current_key() == "settings"
     assert d.prefs["locale"] == "zh_CN"
     window.set_language("en")
-    assert _sidebar(window) == [*SELLING_PAGES, "Users", "Settings"]
+    assert _sidebar(window) == [*SELLING_PAGES, *STOCK_PAGES, "Purchasing", "Users", "Settings"]
 
 
 def test_home_of_a_rep_counts_their_customers_only(qtbot, desktop, staff, client, tmp_path):

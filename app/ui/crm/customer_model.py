@@ -1,5 +1,6 @@
 """The customer list's table model: the id list comes from app.crm.customer_list (filter and sort
-in SQL, the same query the saved filters use); rows are fetched as viewed, like every big list."""
+in SQL, the same query the saved filters use, its text narrowed by the cache's search index);
+rows are fetched as viewed, like every big list."""
 
 from __future__ import annotations
 
@@ -17,12 +18,14 @@ from app.core.i18n import N_
 from app.core.schema import metadata
 from app.crm.customer_list import CustomerFilter, SortKey, customer_query, last_contact_at
 from app.crm.customers import STATUSES
-from app.sync.cache import reading
+from app.sync.list_search import customer_candidates
 from app.ui.models import CENTER, Column, IdListTableModel, choice
 from app.ui.ops import Ops
 
 party = metadata.tables["party"]
 app_user = metadata.tables["app_user"]
+#: rows read with the id list: a tall window's first screen, painted at once (app.ui.models)
+FIRST_ROWS = 100
 
 
 def _contact(value: Any) -> str:
@@ -53,7 +56,7 @@ class CustomersTableModel(IdListTableModel):
         self.filter = CustomerFilter()
         # activities change "last contact"; users change "owner"
         super().__init__(ops, db, party, _columns(clock()), sort=(1, Qt.SortOrder.AscendingOrder),
-                         depends_on=("app_user",), parent=parent)
+                         depends_on=("app_user",), first_rows=FIRST_ROWS, parent=parent)
 
     def set_filter(self, f: CustomerFilter) -> None:
         """Show what `f` lets through (its own sort is replaced by the header's)."""
@@ -67,11 +70,9 @@ class CustomersTableModel(IdListTableModel):
         return self.filter.model_copy(update={"sort": key, "descending": order == Qt.SortOrder.DescendingOrder})
 
     def _ids_query(self) -> sa.Select[Any]:
-        return customer_query(self.current_filter(), self.user_id, self.clock())
-
-    def _read_ids(self, query: sa.Select[Any]) -> list[str]:
-        with reading(self.db) as conn:
-            return [value.hex for value in conn.execute(query).scalars()]
+        query = customer_query(self.current_filter(), self.user_id, self.clock(), text_index=customer_candidates)
+        # the ids as the cache stores them (32 hex digits): no UUID object per row of 100k
+        return query.with_only_columns(sa.type_coerce(party.c.id, sa.String()))
 
     def _on_changed(self, changes: Any) -> None:
         if changes.touches("activity", "party_share") and not changes.everything:

@@ -59,6 +59,10 @@ def _lazy(module: str, cls: str) -> Callable[[AppContext], QWidget]:
 
 #: who works with customers, leads and the pipeline
 SELLING = frozenset({"admin", "manager", "sales_rep"})
+#: who moves stock in the warehouse
+STOCK = frozenset({"admin", "manager", "clerk"})
+#: who buys
+BUYING = frozenset({"admin", "manager", "planner"})
 
 
 def all_pages() -> list[PageSpec]:
@@ -75,6 +79,22 @@ def all_pages() -> list[PageSpec]:
                  QStyle.StandardPixmap.SP_ArrowRight),
         PageSpec("cases", N_("Service cases"), SELLING, _lazy("app.ui.crm.cases", "CasesPage"),
                  QStyle.StandardPixmap.SP_MessageBoxWarning),
+        PageSpec("orders", N_("Quotes & orders"), SELLING, _lazy("app.ui.erp.orders", "OrdersPage"),
+                 QStyle.StandardPixmap.SP_FileDialogListView),
+        PageSpec("products", N_("Products"), ALL_ROLES, _lazy("app.ui.erp.products", "ProductsPage"),
+                 QStyle.StandardPixmap.SP_DriveHDIcon),
+        PageSpec("receive", N_("Receive goods"), STOCK, _lazy("app.ui.erp.receive", "ReceivePage"),
+                 QStyle.StandardPixmap.SP_ArrowDown),
+        PageSpec("pick_ship", N_("Pick & ship"), STOCK, _lazy("app.ui.erp.pick_ship", "PickShipPage"),
+                 QStyle.StandardPixmap.SP_ArrowUp),
+        PageSpec("transfer", N_("Transfer stock"), STOCK, _lazy("app.ui.erp.transfer", "TransferPage"),
+                 QStyle.StandardPixmap.SP_ArrowForward),
+        PageSpec("adjust", N_("Adjust stock"), STOCK, _lazy("app.ui.erp.adjust", "AdjustPage"),
+                 QStyle.StandardPixmap.SP_DialogResetButton),
+        PageSpec("count", N_("Cycle count"), STOCK, _lazy("app.ui.erp.count", "CycleCountPage"),
+                 QStyle.StandardPixmap.SP_DialogApplyButton),
+        PageSpec("purchasing", N_("Purchasing"), BUYING, _lazy("app.ui.erp.purchasing", "PurchasingPage"),
+                 QStyle.StandardPixmap.SP_FileDialogNewFolder),
         PageSpec("users", N_("Users"), frozenset({"admin"}), _users, QStyle.StandardPixmap.SP_FileDialogDetailedView),
         PageSpec("settings", N_("Settings"), ALL_ROLES, _settings, QStyle.StandardPixmap.SP_FileDialogInfoView),
     ]

@@ -174,7 +174,7 @@ def test_activities_and_stock_moves_only_accumulate(make_client):
     product = b.rows("product")[0]["id"]
     wh, shop = (b.rows("location", code=c)[0]["id"] for c in ("WH", "SHOP"))
     b.mutate("erp.stock.move", {"product_id": str(product), "qty": "10", "from_location_id": str(shop),
-                                "to_location_id": str(wh), "kind": "adjustment",
+                                "to_location_id": str(wh), "kind": "transfer",
                                 "moved_at": "2026-12-01T09:00:00+00:00"})
     b.mutate("erp.stock.move", {"product_id": str(product), "qty": "2.5", "from_location_id": str(wh),
                                 "to_location_id": str(shop), "kind": "transfer",

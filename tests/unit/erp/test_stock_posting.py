@@ -108,3 +108,18 @@ def test_the_moving_average_stays_between_the_costs_seen_and_quantities_add_up(s
         assert qty == expected
         if seen:
             assert min(seen) - Decimal("0.0001") <= avg <= max(seen) + Decimal("0.0001")
+
+
+def test_the_same_move_sent_twice_counts_once_and_another_under_its_id_is_refused(erp):
+    from app.core.tx import RowExists
+
+    move_id = new_id()
+    args = dict(id=move_id, product_id=erp.ids["BOLT"], qty="10", from_location_id=erp.ids["SUPPLIER"],
+                to_location_id=erp.ids["A-01"], kind="receipt", moved_at=erp.now, unit_cost="1.20")
+    erp.run("clerk", "erp.stock.move", **args)
+    erp.run("clerk", "erp.stock.move", **args)
+    assert erp.read(stock_reads.on_hand, erp.ids["BOLT"]) == Decimal(10)
+    assert erp.get("stock_valuation", erp.ids["BOLT"])["qty"] == Decimal(10)
+    with pytest.raises(RowExists):
+        erp.run("clerk", "erp.stock.move", **{**args, "qty": "11"})
+    assert erp.read(stock_reads.on_hand, erp.ids["BOLT"]) == Decimal(10)

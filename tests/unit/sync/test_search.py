@@ -228,6 +228,7 @@ def test_a_scanned_barcode_finds_its_product_first_and_a_removed_one_nothing(cli
     product = str(uuid.uuid4())
     client.mutate("erp.product.create", {"id": product, "sku": "HG-002", "name": "番茄火锅底料",
                                          "barcodes": ["6901234567892"]})
-    assert [(h.kind, h.row_id, h.title) for h in find(client, "6901234567892")] == [("product", product, "番茄火锅底料")]
+    found = [(h.kind, h.row_id, h.title) for h in find(client, "6901234567892")]
+    assert found == [("product", product, "番茄火锅底料")]
     client.mutate("erp.product.barcode.remove", {"barcode": "6901234567892"})
     assert find(client, "6901234567892") == []

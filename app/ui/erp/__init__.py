@@ -1,0 +1,1 @@
+"""Warehouse and selling screens of the ERP: picking, receiving, counting, stock."""

@@ -15,6 +15,7 @@ from app.core.schema import metadata
 from app.crm.birthdays import next_birthday
 from app.crm.customer_list import last_contact_at
 from app.crm.fields import decode_custom, decode_tags
+from app.crm.purchases import ORDER_KINDS, PurchaseHistory, order_figures, order_items, purchase_history
 
 party = metadata.tables["party"]
 contact = metadata.tables["contact"]
@@ -25,8 +26,8 @@ opportunity = metadata.tables["opportunity"]
 app_user = metadata.tables["app_user"]
 
 TIMELINE_PAGE = 50
-#: timeline kinds: the activity kinds and "case"
-TIMELINE_KINDS = ("call", "meeting", "visit", "task", "note", "case")
+#: timeline kinds: the activity kinds, "case", and the customer's quotes, orders and deliveries
+TIMELINE_KINDS = ("call", "meeting", "visit", "task", "note", "case", *ORDER_KINDS)
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class Header:
     city: str | None
     tags: list[str]
     custom_values: dict[str, object]
-    #: Σ of the customer's invoiced orders: 0 until the sales issue adds orders
+    #: Σ of the customer's confirmed orders (app.crm.purchases)
     lifetime_revenue: Decimal
     last_order_at: dt.datetime | None
     last_contact_at: dt.datetime | None
@@ -95,14 +96,18 @@ class Birthday:
 
 @dataclass(frozen=True)
 class TimelineItem:
-    kind: str  # an activity kind, or "case"
+    kind: str  # an activity kind, "case", "quote", "order" or "delivery"
     id: uuid.UUID
     at: dt.datetime
     subject: str
     body: str | None
     by: str | None
-    #: a task: "done"/"open"; a case: its status; else None
+    #: a task: "done"/"open"; a case or a document: its status; else None
     state: str | None
+    #: a quote, order or delivery: the order to open
+    order_id: uuid.UUID | None = None
+    #: a quote or an order: its total
+    amount: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +147,7 @@ class Customer360:
     timeline: TimelinePage
     opportunities: list[OpportunityLine]
     cases: list[CaseLine]
+    purchases: PurchaseHistory
 
 
 def _user_name(column: sa.ColumnElement[uuid.UUID]) -> sa.ScalarSelect[str]:
@@ -158,18 +164,20 @@ def view360(conn: Connection, party_id: uuid.UUID, now: dt.datetime, birthday_da
                        .where(party.c.id == party_id)).mappings().first()
     if row is None:
         return None
+    figures = order_figures(conn, party_id)
     header = Header(
         id=row["id"], name=row["name"], code=row["code"], kind=row["kind"], status=row["status"], tier=row["tier"],
         owner_id=row["owner_id"], owner_name=row["owner_name"], phone=row["phone"], email=row["email"],
         city=row["city"], tags=decode_tags(row["tags"]), custom_values=decode_custom(row["custom_values"]),
-        lifetime_revenue=Decimal("0.00"), last_order_at=None, last_contact_at=row["last_contact"],
+        lifetime_revenue=figures.lifetime_revenue, last_order_at=figures.last_order_at,
+        last_contact_at=row["last_contact"],
         archived=row["archived"], merged_into=row["merged_into"],
     )
     day = today or now.date()
     contacts = contact_cards(conn, party_id, day)
     return Customer360(header, contacts, upcoming_birthdays(contacts, day, birthday_days),
                        timeline(conn, party_id, kinds=kinds), open_opportunities(conn, party_id),
-                       open_cases(conn, party_id))
+                       open_cases(conn, party_id), purchase_history(conn, party_id, day))
 
 
 def contact_cards(conn: Connection, party_id: uuid.UUID, today: dt.date) -> list[ContactCard]:
@@ -207,7 +215,8 @@ def upcoming_birthdays(contacts: list[ContactCard], today: dt.date, days: int) -
 
 def timeline(conn: Connection, party_id: uuid.UUID, kinds: tuple[str, ...] = TIMELINE_KINDS,
              before: tuple[dt.datetime, uuid.UUID] | None = None, limit: int = TIMELINE_PAGE) -> TimelinePage:
-    """One page of the customer's activities and cases, newest first; `before` continues a page.
+    """One page of the customer's activities, cases, quotes, orders and deliveries, newest first;
+    `before` continues a page.
 
     Each source is read by its (party_id, time) index with the page's limit, so the first page
     costs the same for 5 or 5,000 activities."""
@@ -226,10 +235,18 @@ def timeline(conn: Connection, party_id: uuid.UUID, kinds: tuple[str, ...] = TIM
         for r in conn.execute(_page(q, case.c.opened_at, case.c.id, before, limit)).mappings():
             items.append(TimelineItem("case", r["id"], r["opened_at"], r["subject"], r["description"], r["by"],
                                       r["status"]))
+    for o in order_items(conn, party_id, kinds, before, limit):
+        items.append(TimelineItem(o.kind, o.id, o.at, o.number or _provisional(o.kind, o.id), None, None,
+                                  o.state, o.order_id, o.amount))
     items.sort(key=lambda i: (i.at, i.id), reverse=True)
     more = len(items) > limit
     items = items[:limit]
     return TimelinePage(items, (items[-1].at, items[-1].id) if more else None)
+
+
+def _provisional(kind: str, row_id: uuid.UUID) -> str:
+    """A document's number until the server gives one (as app.erp.common.document_label)."""
+    return f"{'DL' if kind == 'delivery' else 'SO'}-*{row_id.hex[-6:].upper()}"
 
 
 def _page(query: sa.Select[tuple[object, ...]], at: sa.ColumnElement[dt.datetime], row_id: sa.ColumnElement[uuid.UUID],

@@ -13,9 +13,12 @@ from app.core.i18n import N_, _
 from app.crm.activities import KINDS
 from app.crm.cases import STATUSES as CASE_STATUSES
 from app.crm.view360 import TimelineItem
+from app.erp.sales import STATE_WORDS as ORDER_STATES
+from app.erp.shipping import DELIVERY_WORDS
 
 Index = QModelIndex | QPersistentModelIndex
-KIND_LABELS = {**KINDS, "case": N_("Service case")}
+KIND_LABELS = {**KINDS, "case": N_("Service case"), "quote": N_("Quotation"), "order": N_("Sales order"),
+               "delivery": N_("Delivery")}
 TASK_STATES = {"done": N_("Done"), "open": N_("To do")}
 COLUMNS = (N_("When"), N_("Type"), N_("Subject"), N_("By"), N_("State"))
 #: data role giving an item's TimelineItem
@@ -29,8 +32,14 @@ def kind_label(kind: str) -> str:
 def state_label(item: TimelineItem) -> str:
     if item.state is None:
         return ""
-    labels = TASK_STATES if item.kind == "task" else CASE_STATUSES
+    labels = {"task": TASK_STATES, "case": CASE_STATUSES, "quote": ORDER_STATES, "order": ORDER_STATES,
+              "delivery": DELIVERY_WORDS}.get(item.kind, {})
     return _(labels[item.state]) if item.state in labels else item.state
+
+
+def subject(item: TimelineItem) -> str:
+    """What the row says: the subject, and a quote's or order's total."""
+    return item.subject if item.amount is None else f"{item.subject} · {fmt.money(item.amount)}"
 
 
 class TimelineModel(QAbstractTableModel):
@@ -70,14 +79,14 @@ class TimelineModel(QAbstractTableModel):
         item = self.items[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (fmt.datetime(item.at, style="short"), kind_label(item.kind), item.subject, item.by or "",
+            return (fmt.datetime(item.at, style="short"), kind_label(item.kind), subject(item), item.by or "",
                     state_label(item))[column]
         if role == Qt.ItemDataRole.ToolTipRole and column == 2:
             return item.body or None
         if role == Qt.ItemDataRole.ForegroundRole and column == 4:
             if item.state == "done":
                 return QColor("#15803d")
-            if item.state in ("open", "in_progress", "waiting"):
+            if item.state in ("open", "in_progress", "waiting", "ready", "confirmed"):
                 return QColor("#b45309")
         if role == ITEM_ROLE:
             return item

@@ -39,6 +39,7 @@ from app.sync.cache import reading
 from app.ui.context import AppContext
 from app.ui.crm.activity_dialogs import open_activity_dialog
 from app.ui.crm.merge_dialog import DuplicatesHint
+from app.ui.crm.purchase_chart import PurchaseChart
 from app.ui.crm.quick_opportunity import NewOpportunityDialog
 from app.ui.crm.sections import birthdays_html, cases_html, contacts_html, opportunities_html
 from app.ui.crm.timeline_model import KIND_LABELS, TimelineModel
@@ -77,7 +78,7 @@ def load_360(ctx: AppContext, party_id: uuid.UUID, kinds: tuple[str, ...], rows:
         if rows > reads.TIMELINE_PAGE:  # a reload keeps the pages the user had opened
             view = reads.Customer360(view.header, view.contacts, view.birthdays,
                                      reads.timeline(conn, party_id, kinds, limit=rows),
-                                     view.opportunities, view.cases)
+                                     view.opportunities, view.cases, view.purchases)
         party = {"id": party_id, "owner_id": view.header.owner_id}
         return Loaded(party_id, view, may_edit_party(conn, who.user_id, who.role, party))
 
@@ -256,6 +257,11 @@ class Customer360Page(QWidget):
             frame, body = _section(_(title), name)
             column.addWidget(frame)
             self.sections[name] = body
+        frame, body = _section(_("Purchase history"), "purchases")
+        body.hide()
+        self.purchase_chart = PurchaseChart()
+        frame.layout().addWidget(self.purchase_chart)
+        column.insertWidget(2, frame)
         column.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -311,6 +317,7 @@ class Customer360Page(QWidget):
         self.sections["birthdays"].setText(birthdays_html(view.birthdays))
         self.sections["opportunities"].setText(opportunities_html(view.opportunities))
         self.sections["cases"].setText(cases_html(view.cases))
+        self.purchase_chart.show_history(view.purchases)
         owner = view.header.owner_name or _("another sales rep")
         self._set_enabled(loaded.may_edit and not view.header.archived, owner)
         self.duplicates_hint.look(loaded.party_id if loaded.may_edit and not view.header.archived else None)

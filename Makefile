@@ -52,3 +52,8 @@ clean:
 .PHONY: bench-crm
 bench-crm: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/crm.py --quick
+
+## inventory read benches, small size: stock levels, stock card, ATP on a big cache (bench/README.md)
+.PHONY: bench-inventory
+bench-inventory: $(STAMP)
+	$(BIN)/python bench/inventory.py --quick

@@ -99,37 +99,33 @@ class CardLine:
 
 def stock_card(conn: Connection, product_id: uuid.UUID, location_id: uuid.UUID | None = None,
                limit: int = 500) -> list[CardLine]:
-    """A product's moves, newest first, each with the balance after it (one location or all bins)."""
+    """A product's moves, newest first, each with the balance after it (one location or all bins).
+
+    Only the newest `limit` moves are read (by the product's time index): the balance after the
+    newest is on hand now (the level projection, which is Σ moves), and each older one is the
+    newer balance less the newer move, so a fast mover's card costs the same as a slow one's."""
     if location_id is not None:
         here = sa.select(sa.literal(location_id, sa.Uuid()))
     else:
         here = sa.select(location.c.id).where(location.c.kind == "internal")
     into = stock_move.c.to_location_id.in_(here)
     out_of = stock_move.c.from_location_id.in_(here)
-    sign = sa.case((sa.and_(into, sa.not_(out_of)), 1), (sa.and_(out_of, sa.not_(into)), -1), else_=0)
-    signed = (stock_move.c.qty * sign).label("signed")
     src, dst = location.alias("src"), location.alias("dst")
-    ordered = (
+    rows = conn.execute(
         sa.select(stock_move.c.id, stock_move.c.moved_at, stock_move.c.kind, stock_move.c.reference,
-                  src.c.code.label("source"), dst.c.code.label("target"), signed, stock_move.c.unit_cost,
-                  sa.func.sum(stock_move.c.qty * sign).over(order_by=(stock_move.c.moved_at, stock_move.c.id))
-                  .label("balance"))
+                  src.c.code.label("source"), dst.c.code.label("target"), stock_move.c.qty, stock_move.c.unit_cost,
+                  into.label("comes_in"), out_of.label("goes_out"))
         .join(src, src.c.id == stock_move.c.from_location_id)
         .join(dst, dst.c.id == stock_move.c.to_location_id)
         .where(stock_move.c.product_id == product_id, stock_move.c.archived.is_(False), sa.or_(into, out_of))
-        .subquery())
-    rows = conn.execute(sa.select(ordered).order_by(ordered.c.moved_at.desc(), ordered.c.id.desc()).limit(limit))
-    quantity = stock_move.c.qty.type
-    return [CardLine(r.id, r.moved_at, r.kind, r.reference, r.source, r.target,
-                     _q(quantity, conn, r.signed), _q(quantity, conn, r.balance), r.unit_cost) for r in rows]
-
-
-def _q(type_: sa.types.TypeEngine[Decimal], conn: Connection, raw: object) -> Decimal:
-    """A quantity computed in SQL (already converted by SQLAlchemy where it knew the type)."""
-    if isinstance(raw, Decimal):
-        return raw
-    processor = type_.result_processor(conn.dialect, None)
-    return Decimal(processor(raw) if processor else raw)
+        .order_by(stock_move.c.moved_at.desc(), stock_move.c.id.desc()).limit(limit)).all()
+    balance = on_hand(conn, product_id, location_id)
+    card = []
+    for r in rows:
+        signed = r.qty if r.comes_in and not r.goes_out else (-r.qty if r.goes_out and not r.comes_in else Decimal(0))
+        card.append(CardLine(r.id, r.moved_at, r.kind, r.reference, r.source, r.target, signed, balance, r.unit_cost))
+        balance -= signed
+    return card
 
 
 def reserved(conn: Connection, product_id: uuid.UUID, warehouse_id: uuid.UUID | None = None) -> Decimal:

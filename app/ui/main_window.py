@@ -224,6 +224,10 @@ class MainWindow(QMainWindow):
     def open_record(self, kind: str, row_id: str) -> QWidget:
         if kind == "customer" and "customers" in self.page_keys():
             return self.open_customer(row_id)
+        if kind == "product" and "products" in self.page_keys():
+            page = self.go_to("products")
+            page.show_product(row_id)  # type: ignore[attr-defined]
+            return page
         from app.ui.record import RecordDialog
 
         dialog = RecordDialog(self.ctx, kind, row_id, self)

@@ -190,3 +190,15 @@ def _card_value(page, name: str) -> str | None:
     if card is None:
         return None
     return card.findChild(QLabel, "value").text()
+
+
+def test_a_product_opened_from_the_search_shows_on_the_products_page(qtbot, desktop, staff, client):
+    import uuid
+
+    d = desktop(http_factory=lambda _server: client)
+    window = _sign_in(qtbot, d, "http://testserver", staff.slug, "clerk")
+    product = str(uuid.uuid4())
+    d.ctx.session.client.mutate("erp.product.create", {"id": product, "sku": "HG-9", "name": "火锅底料"})
+    page = window.open_record("product", product)
+    assert window.sidebar.currentItem().text() == "Products"
+    qtbot.waitUntil(lambda: str(page.selected_id()) == product, timeout=20_000)

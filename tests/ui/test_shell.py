@@ -16,7 +16,7 @@ from app.ui.session import SyncState
 
 PASSWORD = "correct horse"
 SELLING_PAGES = ["Home", "My day", "Customers", "Leads", "Pipeline", "Service cases", "Quotes & orders", "Products"]
-STOCK_PAGES = ["Receive goods", "Pick & ship", "Transfer stock", "Adjust stock", "Cycle count"]
+STOCK_PAGES = ["Receive goods", "Pick & ship", "Transfer stock", "Adjust stock", "Cycle count", "Warehouses"]
 
 
 @pytest.fixture

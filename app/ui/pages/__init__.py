@@ -93,6 +93,8 @@ def all_pages() -> list[PageSpec]:
                  QStyle.StandardPixmap.SP_DialogResetButton),
         PageSpec("count", N_("Cycle count"), STOCK, _lazy("app.ui.erp.count", "CycleCountPage"),
                  QStyle.StandardPixmap.SP_DialogApplyButton),
+        PageSpec("warehouses", N_("Warehouses"), STOCK | BUYING,
+                 _lazy("app.ui.erp.warehouses", "WarehousesPage"), QStyle.StandardPixmap.SP_DirIcon),
         PageSpec("purchasing", N_("Purchasing"), BUYING, _lazy("app.ui.erp.purchasing", "PurchasingPage"),
                  QStyle.StandardPixmap.SP_FileDialogNewFolder),
         PageSpec("users", N_("Users"), frozenset({"admin"}), _users, QStyle.StandardPixmap.SP_FileDialogDetailedView),

@@ -31,6 +31,8 @@ NOWHERE = "http://127.0.0.1:9"
 TENANT = "bench"
 #: rows per executemany
 BATCH = 5000
+#: the busy customer's orders (DESIGN §9: the 360 view of a customer with 500 orders)
+ORDERS = 500
 _KINDS = ("call", "meeting", "visit", "task", "note")
 _SUBJECTS = ("电话回访：{t}", "上门拜访：{t}", "会议纪要：{t}", "跟进任务：{t}", "备注：{t}")
 _TOPICS = ("报价", "合同续签", "新品推荐", "售后回访", "账期", "年度框架协议", "样品测试", "交货期")
@@ -82,7 +84,8 @@ def _insert(conn: sa.Connection, table: str, rows: Iterable[dict[str, Any]]) -> 
 
 def _busy_rows(party: dict[str, Any], rep: uuid.UUID, activities: int,
                seed: int) -> Iterator[tuple[str, dict[str, Any]]]:
-    """The busy customer's history: `activities` activities, 12 cases, 8 opportunities."""
+    """The busy customer's history: `activities` activities, 12 cases, 8 opportunities, and 500
+    orders of two lines each (20 products) with their deliveries."""
     rng = random.Random(seed * 7919 + 5000)
     start = EPOCH - HISTORY
 
@@ -109,6 +112,32 @@ def _busy_rows(party: dict[str, Any], rep: uuid.UUID, activities: int,
                               "negotiation")), "amount": Decimal(rng.randrange(10, 500) * 1000), "currency": "CNY",
                               "probability": 40, "owner_id": rep,
                               "expected_close": (EPOCH + dt.timedelta(days=rng.randrange(10, 120))).date()}
+    products = []
+    for n in range(20):
+        at = start - dt.timedelta(days=30)
+        row = {**common(at), "sku": f"BENCH-{n:03d}", "name": f"测试产品 {n}", "uom": "pcs",
+               "list_price": Decimal(rng.randrange(1, 500))}
+        del row["party_id"]
+        products.append(row)
+        yield "product", row
+    for n in range(ORDERS):
+        at = start + dt.timedelta(seconds=rng.uniform(0, HISTORY.total_seconds()))
+        order = {**common(at), "number": f"SO-BENCH-{n:06d}", "owner_id": rep, "state": "done",
+                 "order_date": at.date(), "currency": "CNY", "confirmed_at": at, "amount_total": Decimal(0)}
+        lines = []
+        for position, item in enumerate(rng.sample(products, 2), start=1):
+            qty = Decimal(rng.randrange(1, 50))
+            amount = qty * item["list_price"]
+            order["amount_total"] += amount
+            lines.append({**common(at), "order_id": order["id"], "position": position, "product_id": item["id"],
+                          "qty": qty, "uom": "pcs", "uom_factor": Decimal(1), "unit_price": item["list_price"],
+                          "discount_pct": Decimal(0), "amount": amount, "qty_delivered": qty})
+        yield "sales_order", order
+        for line in lines:
+            del line["party_id"]
+            yield "sales_order_line", line
+        yield "delivery", {**common(at), "number": f"DL-BENCH-{n:06d}", "order_id": order["id"], "ship_to": "",
+                           "warehouse_id": products[0]["id"], "state": "done", "shipped_at": at}
 
 
 def build(path: Path, customers: int, busy: int = 5000, seed: int = 1, reuse: bool = False) -> BenchCache:

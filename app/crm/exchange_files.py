@@ -1,27 +1,26 @@
-"""Customers, contacts and leads in and out of spreadsheets: CSV (UTF-8 with a BOM, so Excel shows
-Chinese right) and .xlsx; the columns an import can fill, guessed from the headers, and the
-export of the cache. A customer sheet also carries the tenant's custom fields, each a column
+"""Customers, contacts and leads in and out of spreadsheets (CSV and .xlsx, read and written by
+app.core.sheets): the columns an import can fill, guessed from the headers, and the export of the
+cache. A customer sheet also carries the tenant's custom fields, each a column
 named by its label in the user's language. Planning an import is app.crm.import_plan's.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
-import openpyxl
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from app.core import sheets
 from app.core.i18n import N_, _, current_locale
 from app.core.schema import metadata
+from app.core.sheets import Sheet, read_sheet, write_sheet
 from app.crm.fields import decode_custom, decode_tags, definitions
+
+__all__ = ["COLUMNS", "CUSTOM", "Column", "Entity", "Sheet", "columns_for", "custom_columns", "export_table",
+           "guess_mapping", "read_sheet", "write_sheet"]
 
 Entity = Literal["customer", "contact", "lead"]
 
@@ -89,13 +88,6 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _TITLE, _PHONE, _EMAIL, _WECHAT, _CITY, _SOURCE, _NOTES,
     ),
 }
-_SPACES = re.compile(r"[\s_\-*:：()（）]+")
-
-
-def _norm(header: str) -> str:
-    return _SPACES.sub(" ", header.strip().lower()).strip()
-
-
 def custom_columns(conn: Connection) -> tuple[Column, ...]:
     """A column for each live custom field, labelled in the user's language, answering to both
     labels and its key."""
@@ -114,85 +106,7 @@ def guess_mapping(entity: Entity, headers: Sequence[str],
                   columns: Sequence[Column] | None = None) -> dict[int, str | None]:
     """Column index → field name (None: not imported), from headers in English or Chinese; each
     field is taken by the first column that names it. `columns` defaults to the fixed ones."""
-    taken: set[str] = set()
-    mapping: dict[int, str | None] = {}
-    for index, header in enumerate(headers):
-        wanted = _norm(header)
-        found = None
-        for column in COLUMNS[entity] if columns is None else columns:
-            names = {_norm(a) for a in column.aliases} | {_norm(column.title), column.name}
-            if column.name not in taken and wanted in names:
-                found = column.name
-                break
-        if found:
-            taken.add(found)
-        mapping[index] = found
-    return mapping
-
-
-# --- files ---------------------------------------------------------------------------------------
-@dataclass
-class Sheet:
-    headers: list[str]
-    rows: list[list[str]]
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def read_sheet(path: Path) -> Sheet:
-    """The first sheet of an .xlsx, or a CSV (UTF-8 with or without BOM, else GB18030), headers
-    first; blank trailing cells are kept as ""."""
-    if path.suffix.lower() == ".xlsx":
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            table = [[_cell(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
-        finally:
-            book.close()
-    else:
-        raw = path.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("gb18030")
-        try:
-            dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        table = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
-    while table and not any(table[-1]):
-        table.pop()
-    if not table:
-        return Sheet([], [])
-    width = max(len(r) for r in table)
-    table = [r + [""] * (width - len(r)) for r in table]
-    return Sheet(table[0], table[1:])
-
-
-def write_sheet(path: Path, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Write a CSV (UTF-8 with BOM) or, for a .xlsx name, a workbook."""
-    if path.suffix.lower() == ".xlsx":
-        book = openpyxl.Workbook()
-        sheet = book.active
-        assert sheet is not None
-        sheet.append(list(headers))
-        for row in rows:
-            sheet.append([_cell(v) for v in row])
-        book.save(path)
-        return
-    with path.open("w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(headers)
-        writer.writerows([_cell(v) for v in row] for row in rows)
+    return sheets.guess_mapping(headers, COLUMNS[entity] if columns is None else columns)
 
 
 def export_table(conn: Connection, entity: Entity) -> tuple[list[str], list[list[Any]]]:

@@ -37,7 +37,10 @@ class PurchaseChart(QWidget):
             axis = self.plot.getAxis(side)
             axis.setTextPen("#374151")
             axis.setPen("#9ca3af")
-        self.bars: pg.BarGraphItem | None = None
+        # one bar item, its data replaced for each customer (adding and removing items costs more)
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush=BAR, pen=BAR)
+        self.plot.addItem(self.bars)
+        self._ticks: list[tuple[int, str]] | None = None
         self.empty = QLabel(_("No orders in the last twelve months."))
         self.empty.setObjectName("purchase_empty")
         self.empty.setStyleSheet(MUTED)
@@ -52,20 +55,17 @@ class PurchaseChart(QWidget):
     def show_history(self, history: PurchaseHistory) -> None:
         self.plot.setVisible(not history.empty)
         self.empty.setVisible(history.empty)
-        if self.bars is not None:
-            self.plot.removeItem(self.bars)
-            self.bars = None
         if history.empty:
             self.top.clear()
             return
         heights = [float(amount) for _month, amount in history.months]  # drawing only: the figures stay Decimal
-        self.bars = pg.BarGraphItem(x=list(range(len(heights))), height=heights, width=0.7, brush=BAR, pen=BAR)
-        self.plot.addItem(self.bars)
+        self.bars.setOpts(x=list(range(len(heights))), height=heights)
         locale = current_locale()
         ticks = [(i, format_date(month, "MMM", locale=locale)) for i, (month, _amount) in enumerate(history.months)]
-        self.plot.getAxis("bottom").setTicks([ticks[::2], ticks[1::2]])
-        self.plot.getAxis("left").setTickSpacing()
-        self.plot.setXRange(-0.6, len(heights) - 0.4, padding=0)
+        if ticks != self._ticks:  # the same twelve months for every customer: set once
+            self._ticks = ticks
+            self.plot.getAxis("bottom").setTicks([ticks[::2], ticks[1::2]])
+            self.plot.setXRange(-0.6, len(heights) - 0.4, padding=0)
         self.plot.setYRange(0, max(heights) * 1.1 or 1, padding=0)
         self.bars.setToolTip("\n".join(f"{format_date(m, 'yyyy MMM', locale=locale)}: {fmt.money(a)}"
                                        for m, a in history.months if a))

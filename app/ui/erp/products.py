@@ -31,6 +31,7 @@ from app.ui.context import AppContext
 from app.ui.erp import product_reads as reads
 from app.ui.erp.product_detail import ProductDetailPane, Shown, prepare
 from app.ui.erp.product_dialog import CATALOG_ROLES, ProductDialog
+from app.ui.erp.product_import import export_product_file, open_product_import
 from app.ui.erp.product_model import STOCK_TABLES, ProductsTableModel
 from app.ui.models import configure_view
 from app.ui.ops import Changes
@@ -86,9 +87,13 @@ class ProductsPage(QWidget):
         self.new_button.clicked.connect(self.new_product)
         self.edit_button = QPushButton(_("Edit…"))
         self.edit_button.clicked.connect(self.edit_product)
+        self.import_button = QPushButton(_("Import products…"))
+        self.import_button.clicked.connect(lambda: open_product_import(self.ctx, self))
+        self.export_button = QPushButton(_("Export products…"))
+        self.export_button.clicked.connect(lambda: export_product_file(self.ctx, self))
         may_edit = ctx.session.identity.role in CATALOG_ROLES
-        self.new_button.setVisible(may_edit)
-        self.edit_button.setVisible(may_edit)
+        for button in (self.new_button, self.edit_button, self.import_button, self.export_button):
+            button.setVisible(may_edit)
         tools = QHBoxLayout()
         tools.addWidget(self.search, 3)
         tools.addWidget(self.filter_picker, 1)
@@ -96,6 +101,8 @@ class ProductsPage(QWidget):
         tools.addStretch(1)
         tools.addWidget(self.new_button)
         tools.addWidget(self.edit_button)
+        tools.addWidget(self.import_button)
+        tools.addWidget(self.export_button)
 
         self.model = ProductsTableModel(ctx.ops, ctx.session.client.db, self)
         self.view = QTableView()

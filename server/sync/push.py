@@ -63,6 +63,8 @@ class DuplicateValue(DomainError):
     template = N_("Another record already has this value (%(constraint)s).")
 
 
+#: how long one mutation of a push waits for a row another transaction holds
+LOCK_TIMEOUT_MS = 2_000
 #: failures worth retrying: the connection, a timeout, a serialization failure or deadlock
 TRANSIENT = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
 #: failures that are the mutation's own fault
@@ -163,6 +165,9 @@ def push(
     logged: dict[int, dict[str, Any]] = {}
     stopped = False
     with engine.connect() as conn, conn.begin():
+        # a row another transaction holds (a stock level a long import is writing) stops the batch
+        # as a transient failure after a moment, instead of holding the client for the statement timeout
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_MS}ms'")
         last = _lock_client(conn, body.client_id, user_id, now)
         checkpoint = int(conn.execute(sa.text("SELECT pg_current_xact_id()::text::bigint")).scalar_one())
         for m in body.mutations:

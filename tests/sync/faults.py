@@ -28,6 +28,7 @@ class FaultRules:
     floor: int
     pushes: list[tuple[int, dict[str, Any]]]
     products: list[str]
+    long_product: str
     locations: list[str]
 
     @rule(seat=SEAT, endpoint=st.sampled_from(["meta", "push", "pull"]), skip=SKIP,
@@ -153,8 +154,9 @@ class FaultRules:
     @step
     def open_long_transaction(self) -> None:
         """Another writer on the server takes an xid and keeps its transaction open."""
-        # P-2: no rule creates that SKU again, so no push waits on the unique index behind the writer
-        self.world.long_writer(self.products[1], (self.locations[2], self.locations[0])).begin()
+        # its own product: no rule creates that SKU again and no client moves it, so no push waits on
+        # the unique index or the stock level rows behind the writer
+        self.world.long_writer(self.long_product, (self.locations[2], self.locations[0])).begin()
 
     @precondition(lambda self: self.world.writer is not None and self.world.writer.open)
     @rule()

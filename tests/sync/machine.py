@@ -27,6 +27,9 @@ from tests.sync.world import Seat, Servers, World, moved_at
 QUIET_ROUNDS = 6
 
 
+#: the product only the long open transaction writes
+LONG_SKU = "P-LONG"
+
 class SyncMachine(FaultRules, RuleBasedStateMachine):
     def __init__(self, servers: Servers) -> None:
         super().__init__()
@@ -37,6 +40,7 @@ class SyncMachine(FaultRules, RuleBasedStateMachine):
         self.queued: dict[int, Counter[str]] = {}
         self.pushes: list[tuple[int, dict[str, Any]]] = []
         self.products: list[str] = []
+        self.long_product = ""
         self.locations: list[str] = []
         #: the compaction floor: a client whose cursor is below it downloads everything again
         self.floor = 0
@@ -115,7 +119,9 @@ class SyncMachine(FaultRules, RuleBasedStateMachine):
             seat = self.world.add_client(role)
             self.queued[seat.index] = Counter()
         first = self.world.seats[0]
-        for sku, name in (("P-1", "螺丝"), ("P-2", "Bolt")):
+        # P-LONG is the long writer's alone (faults.open_long_transaction): its stock level and
+        # valuation rows stay locked while that transaction is open, and no client moves it
+        for sku, name in (("P-1", "螺丝"), ("P-2", "Bolt"), (LONG_SKU, "长事务导入品")):
             self.mutate(first, "erp.product.create", {"sku": sku, "name": name})
         for code, kind in (("WH-A", "internal"), ("WH-B", "internal"), ("SUP", "supplier")):
             self.mutate(first, "erp.location.create", {"code": code, "name": code, "kind": kind})
@@ -125,6 +131,7 @@ class SyncMachine(FaultRules, RuleBasedStateMachine):
             self.sync_ok(seat)
         by_sku = {r["sku"]: str(r["id"]) for r in first.sc.rows("product")}
         self.products = [by_sku["P-1"], by_sku["P-2"]]
+        self.long_product = by_sku[LONG_SKU]
         by_code = {r["code"]: str(r["id"]) for r in first.sc.rows("location")}
         self.locations = [by_code["WH-A"], by_code["WH-B"], by_code["SUP"]]
 
@@ -223,7 +230,7 @@ class SyncMachine(FaultRules, RuleBasedStateMachine):
     @step
     def move_stock(self, seat: int, pick: int, route: tuple[int, int], qty: str) -> None:
         s = self.seat(seat)
-        products = s.sc.rows("product")
+        products = [r for r in s.sc.rows("product") if r["sku"] != LONG_SKU]
         source, target = (self.locations[i] for i in route)
         kind = "transfer" if 2 not in route else ("receipt" if route[0] == 2 else "delivery")
         self.mutate(s, "erp.stock.move", {

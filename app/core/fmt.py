@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from babel import dates, numbers
+from babel import Locale, dates, numbers
 
 from app.core.i18n import current_locale, normalize
 from app.core.money import to_decimal
@@ -14,8 +15,19 @@ from app.core.money import to_decimal
 DISPLAY_TZ = "Asia/Shanghai"
 
 
-def _loc(locale: str | None) -> str:
-    return normalize(locale or current_locale())
+def _loc(locale: str | None) -> Locale:
+    return _parsed(normalize(locale or current_locale()))
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(name: str) -> Locale:
+    """Babel parses a locale name on every call that gets a string: a table fills hundreds of cells."""
+    return Locale.parse(name)
+
+
+@functools.lru_cache(maxsize=8)
+def _zone(name: str) -> dt.tzinfo:
+    return dates.get_timezone(name)
 
 
 def money(amount: Decimal | int, currency: str = "CNY", locale: str | None = None) -> str:
@@ -65,7 +77,7 @@ def datetime(
     """Aware timestamps only; shown in the business's time zone."""
     if value.utcoffset() is None:
         raise ValueError("naive datetime: Yiti stores timezone-aware UTC timestamps")
-    return dates.format_datetime(value, format=style, tzinfo=dates.get_timezone(tz), locale=_loc(locale))
+    return dates.format_datetime(value, format=style, tzinfo=_zone(tz), locale=_loc(locale))
 
 
 def percent(value: Decimal, locale: str | None = None) -> str:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from app.erp.errors import InvalidTransition
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
@@ -37,3 +41,26 @@ def derived_id(*parts: object) -> uuid.UUID:
 def document_label(series: str, number: str | None, row_id: uuid.UUID) -> str:
     """The number the server gave, or a provisional one until the document's first sync."""
     return number or f"{series}-*{row_id.hex[-6:].upper()}"
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """A document's explicit transition table (STYLE): (state, action) → the state it leads to.
+    An action the table lacks raises InvalidTransition, worded with the document's msgids."""
+
+    document: str
+    transitions: Mapping[tuple[str, str], str]
+    #: state → its msgid ("being counted"); action → what cannot happen ("be posted")
+    state_words: Mapping[str, str]
+    action_words: Mapping[str, str]
+
+    def next_state(self, current: str, action: str) -> str:
+        try:
+            return self.transitions[(current, action)]
+        except KeyError:
+            raise self.refused(current, action) from None
+
+    def refused(self, current: str, action: str, current_word: str | None = None) -> InvalidTransition:
+        """The error for `action` from `current` (`current_word`: a finer word than the state's)."""
+        return InvalidTransition(field="state", document=self.document,
+                                 current=current_word or self.state_words[current], action=self.action_words[action])

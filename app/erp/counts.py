@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from app.core.i18n import N_
 from app.core.mutations import mutator
 from app.core.tx import Change, Tx
-from app.erp.common import Args, QtyOrZero, derived_id, document_label
-from app.erp.errors import InvalidTransition, NoSuchLocation, NotInCount, NotOnDocument, NotStocked
+from app.erp.common import Args, Lifecycle, QtyOrZero, derived_id, document_label
+from app.erp.errors import NoSuchLocation, NotInCount, NotOnDocument, NotStocked
 from app.erp.stock import StockMove, level_id, post_move, virtual_location
 
 SERIES = "CC"
@@ -44,13 +44,8 @@ ACTION_WORDS = {"add_line": N_("be changed"), "record": N_("be counted"), "revie
 REASON = N_("cycle count")
 
 
-def next_state(current: str, action: str) -> str:
-    """The state `action` leads to from `current`; raises InvalidTransition when it may not."""
-    try:
-        return TRANSITIONS[(current, action)]
-    except KeyError:
-        raise InvalidTransition(field="state", document=DOCUMENT, current=STATE_WORDS[current],
-                                action=ACTION_WORDS[action]) from None
+LIFECYCLE = Lifecycle(DOCUMENT, TRANSITIONS, STATE_WORDS, ACTION_WORDS)
+next_state = LIFECYCLE.next_state
 
 
 def line_id_for(count_id: uuid.UUID, product_id: uuid.UUID, location_id: uuid.UUID) -> uuid.UUID:

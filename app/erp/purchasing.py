@@ -21,8 +21,8 @@ from app.core.i18n import N_
 from app.core.money import line_amount
 from app.core.mutations import mutator
 from app.core.tx import Change, RowNotFound, Tx
-from app.erp.common import Args, Note, Percent, Price, Qty, Unit
-from app.erp.errors import EmptyDocument, InvalidTransition, NotASupplier, UnknownUnit
+from app.erp.common import Args, Lifecycle, Note, Percent, Price, Qty, Unit
+from app.erp.errors import EmptyDocument, NotASupplier, UnknownUnit
 
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 SupplierName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
@@ -52,13 +52,8 @@ ACTION_WORDS = {"confirm": N_("be confirmed"), "cancel": N_("be cancelled"), "re
                 "complete": N_("be received"), "edit": N_("be changed")}
 
 
-def next_state(current: str, action: str) -> str:
-    """The state `action` leads to from `current`; raises InvalidTransition when it may not."""
-    try:
-        return TRANSITIONS[(current, action)]
-    except KeyError:
-        raise InvalidTransition(field="state", document=DOCUMENT, current=STATE_WORDS[current],
-                                action=ACTION_WORDS[action]) from None
+LIFECYCLE = Lifecycle(DOCUMENT, TRANSITIONS, STATE_WORDS, ACTION_WORDS)
+next_state = LIFECYCLE.next_state
 
 
 class PurchaseLine(Args):
@@ -215,8 +210,7 @@ def create_purchase(tx: Tx, args: PurchaseCreate) -> None:
 def update_purchase(tx: Tx, args: PurchaseUpdate) -> None:
     order = tx.require("purchase_order", args.id)
     if order["state"] not in EDITABLE:
-        raise InvalidTransition(field="state", document=DOCUMENT, current=STATE_WORDS[order["state"]],
-                                action=ACTION_WORDS["edit"])
+        raise LIFECYCLE.refused(order["state"], "edit")
     changes = {k: v for k, v in args if isinstance(v, Change)}
     if args.warehouse_id is not None and args.warehouse_id.new is not None:
         tx.require("warehouse", args.warehouse_id.new)
@@ -243,8 +237,7 @@ def cancel_purchase(tx: Tx, args: PurchaseAction) -> None:
     order = lock_order(tx, args.id)
     state = next_state(order["state"], "cancel")
     if any(line["qty_received"] > 0 for line in order_lines(tx, args.id)):
-        raise InvalidTransition(field="state", document=DOCUMENT, current=PARTLY_RECEIVED,
-                                action=ACTION_WORDS["cancel"])
+        raise LIFECYCLE.refused(order["state"], "cancel", current_word=PARTLY_RECEIVED)
     tx.set("purchase_order", args.id, {"state": state, "cancelled_at": tx.now})
 
 

@@ -21,8 +21,8 @@ from app.core.i18n import N_
 from app.core.money import line_amount, round_amount
 from app.core.mutations import mutator
 from app.core.tx import Change, Tx
-from app.erp.common import Args, Note, Percent, Price, Qty, Reason, derived_id
-from app.erp.errors import EmptyDocument, InvalidTransition, NoWarehouse, UnknownUnit
+from app.erp.common import Args, Lifecycle, Note, Percent, Price, Qty, Reason, derived_id
+from app.erp.errors import EmptyDocument, NoWarehouse, UnknownUnit
 
 #: (state, action) → the state it leads to
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -45,12 +45,8 @@ ACTION_WORDS = {"send": N_("be sent"), "confirm": N_("be confirmed"), "cancel": 
                 "revise": N_("be revised"), "finish": N_("be finished"), "edit": N_("be changed")}
 
 
-def next_state(current: str, action: str) -> str:
-    try:
-        return TRANSITIONS[(current, action)]
-    except KeyError:
-        raise InvalidTransition(field="state", document=N_("sales order"), current=STATE_WORDS[current],
-                                action=ACTION_WORDS[action]) from None
+LIFECYCLE = Lifecycle(N_("sales order"), TRANSITIONS, STATE_WORDS, ACTION_WORDS)
+next_state = LIFECYCLE.next_state
 
 
 class OrderLine(Args):
@@ -179,8 +175,7 @@ def _number(tx: Tx, order_id: uuid.UUID, day: dt.date) -> None:
 def update_order(tx: Tx, args: OrderUpdate) -> None:
     order = tx.require("sales_order", args.id)
     if order["state"] not in EDITABLE:
-        raise InvalidTransition(field="state", document=N_("sales order"), current=STATE_WORDS[order["state"]],
-                                action=ACTION_WORDS["edit"])
+        raise LIFECYCLE.refused(order["state"], "edit")
     tx.patch("sales_order", args.id, {k: v for k, v in args if isinstance(v, Change)})
     if args.lines is not None:
         tx.set("sales_order", args.id, {"amount_total": _write_lines(tx, args.id, args.lines)})

@@ -12,13 +12,15 @@ import sqlalchemy as sa
 from app.core.i18n import N_
 from app.core.mutations import mutator
 from app.core.tx import RowNotFound, Tx
-from app.erp.common import Args, QtyOrZero, derived_id
-from app.erp.errors import InvalidTransition, NoSuchLocation, NotOnDocument, OverPick
+from app.erp.common import Args, Lifecycle, QtyOrZero, derived_id
+from app.erp.errors import NoSuchLocation, NotOnDocument, OverPick
 from app.erp.sales import make_delivery, next_state
 from app.erp.stock import StockMove, post_move, virtual_location
 
 DELIVERY_TRANSITIONS: dict[tuple[str, str], str] = {("ready", "ship"): "done", ("ready", "cancel"): "cancelled"}
 DELIVERY_WORDS = {"ready": N_("ready to ship"), "done": N_("shipped"), "cancelled": N_("cancelled")}
+DELIVERY = Lifecycle(N_("delivery"), DELIVERY_TRANSITIONS, DELIVERY_WORDS,
+                     {"ship": N_("be shipped"), "cancel": N_("be cancelled")})
 
 
 class Pick(Args):
@@ -42,10 +44,7 @@ def backorder_id_for(delivery_id: uuid.UUID) -> uuid.UUID:
 @mutator("erp.delivery.ship", args=DeliveryShip)
 def ship_delivery(tx: Tx, args: DeliveryShip) -> None:
     delivery = tx.require("delivery", args.id)
-    state = DELIVERY_TRANSITIONS.get((delivery["state"], "ship"))
-    if state is None:
-        raise InvalidTransition(field="state", document=N_("delivery"), current=DELIVERY_WORDS[delivery["state"]],
-                                action=N_("be shipped"))
+    state = DELIVERY.next_state(delivery["state"], "ship")
     lines = {row["id"]: row for row in _lines(tx, args.id)}
     picked: dict[uuid.UUID, Decimal] = {}
     customer = virtual_location(tx, "customer")
